@@ -1,0 +1,173 @@
+"""Settings: one table of (name, default, help), overridden by ``OFSTED_KG_*`` environment variables
+and then by an explicit mapping (command-line flags, or a test's configuration).
+
+    >>> s = load_settings(env={}, overrides={"root": "/tmp/tree", "port": "8080"})
+    >>> s.port, s.store.as_posix()
+    (8080, '/tmp/tree/var/store')
+
+The store directory (``<root>/var/store`` by default) is generated data: keep ``var/`` out of version
+control.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+ENV_PREFIX = "OFSTED_KG_"
+DEFAULT_BASE = "https://w3id.org/ofsted-kg/"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any  # None means "no value" or, for root and store, "derived" (see their help)
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "root",
+        None,
+        "Project directory holding ontology/, graph/ and shapes/. Default: the directory above the "
+        "package if it has ontology/, else the current directory.",
+    ),
+    Setting("store", None, "Oxigraph store directory. Default: <root>/var/store."),
+    Setting("base", DEFAULT_BASE, "Base IRI of every IRI the project mints; must end with '/'."),
+    Setting("host", "127.0.0.1", "Interface the web server listens on."),
+    Setting("port", 8000, "Port the web server listens on."),
+    Setting("threads", 4, "Worker threads of the web server."),
+    Setting("query_timeout", 30.0, "Seconds a SPARQL query may run (enforced by a later release)."),
+    Setting(
+        "update_token",
+        None,
+        "Bearer token that allows SPARQL updates; unset means the endpoint is read-only.",
+    ),
+)
+
+SETTING_NAMES = frozenset(s.name for s in SETTINGS)
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    store: Path
+    base: str
+    host: str
+    port: int
+    threads: int
+    query_timeout: float
+    update_token: str | None
+
+    def graph_iri(self, local: str) -> str:
+        """The IRI of a named graph, e.g. ``graph_iri("inferred")``."""
+        return f"{self.base}graph/{local}"
+
+    @property
+    def inferred_graph(self) -> str:
+        return self.graph_iri("inferred")
+
+    @property
+    def shapes_graph_prefix(self) -> str:
+        return self.graph_iri("shapes/")
+
+
+def _path(value: Any) -> Path:
+    return Path(os.path.expanduser(str(value)))
+
+
+def _positive_int(value: Any) -> int:
+    number = int(value)
+    if number <= 0:
+        raise ValueError("must be a positive whole number")
+    return number
+
+
+def _port(value: Any) -> int:
+    number = int(value)
+    if not 0 <= number <= 65535:
+        raise ValueError("must be between 0 and 65535")
+    return number
+
+
+def _positive_float(value: Any) -> float:
+    number = float(value)
+    if not number > 0:
+        raise ValueError("must be a positive number of seconds")
+    return number
+
+
+def _base(value: Any) -> str:
+    text = str(value)
+    if not (text.startswith(("http://", "https://")) and text.endswith("/")):
+        raise ValueError("must be an http(s) IRI ending with '/'")
+    return text
+
+
+def _optional_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    return text or None
+
+
+CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "root": _path,
+    "store": _path,
+    "base": _base,
+    "host": str,
+    "port": _port,
+    "threads": _positive_int,
+    "query_timeout": _positive_float,
+    "update_token": _optional_text,
+}
+
+
+def default_root(cwd: Path | None = None) -> Path:
+    package_parent = Path(__file__).resolve().parent.parent
+    if (package_parent / "ontology").is_dir():
+        return package_parent
+    return cwd if cwd is not None else Path.cwd()
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Defaults, then ``OFSTED_KG_<NAME>`` from ``env`` (``os.environ`` if None), then
+    ``overrides`` (keys are setting names; a value of None leaves the setting alone)."""
+    environ = os.environ if env is None else env
+    raw: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    origin: dict[str, str] = {s.name: "default" for s in SETTINGS}
+    for setting in SETTINGS:
+        key = ENV_PREFIX + setting.name.upper()
+        if key in environ:
+            raw[setting.name] = environ[key]
+            origin[setting.name] = f"environment variable {key}"
+    for name, value in (overrides or {}).items():
+        if name not in SETTING_NAMES:
+            raise ConfigError(f"unknown setting {name!r}; known: {', '.join(sorted(SETTING_NAMES))}")
+        if value is not None:
+            raw[name] = value
+            origin[name] = f"setting {name!r}"
+
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        if value is None:
+            values[name] = None
+            continue
+        try:
+            values[name] = CONVERTERS[name](value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{origin[name]}: {value!r} is not valid: {exc}") from None
+    if values["root"] is None:
+        values["root"] = default_root()
+    if values["store"] is None:
+        values["store"] = values["root"] / "var" / "store"
+    return Settings(**values)
+

@@ -1,0 +1,165 @@
+"""The project's exception types, and the one renderer that turns them into the JSON error shape.
+
+Every error a user can cause (bad configuration, a Turtle syntax error, a shape violation, a
+malformed query) is an ``OfstedKgError``: the command line prints its message on one line and exits
+with its ``exit_code``; the web app answers with its ``status`` and the body
+
+    {"error": {"status": 400, "title": "Malformed query", "detail": "..."}}
+
+Anything else that reaches the web layer is a bug: it answers 500 with a fixed detail, never the
+exception's text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class OfstedKgError(Exception):
+    """Base class: an error whose message is written for the person who caused it."""
+
+    status: int = 500
+    title: str = "Internal server error"
+    exit_code: int = 1
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+# -- Command line and build errors ------------------------------------------------------------
+
+
+class ConfigError(OfstedKgError):
+    """A setting has a value that cannot be used."""
+
+    title = "Configuration error"
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    """One syntax error in one source file: where it is and what the parser said."""
+
+    path: str  # relative to the project root, with forward slashes
+    line: int | None
+    column: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+class SourceSyntaxError(OfstedKgError):
+    """One or more source files could not be parsed."""
+
+    title = "Syntax error in source files"
+
+    def __init__(self, problems: list[SyntaxProblem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class SourceError(OfstedKgError):
+    """The source tree is not laid out as expected (a missing folder, clashing graph names)."""
+
+    title = "Source tree error"
+
+
+class StoreError(OfstedKgError):
+    """The store directory cannot be opened, created or replaced."""
+
+    title = "Store error"
+
+
+class ValidationFailed(OfstedKgError):
+    """The data violates the shapes; ``report`` holds the details."""
+
+    title = "SHACL validation failed"
+
+    def __init__(self, detail: str, report: Any) -> None:
+        super().__init__(detail)
+        self.report = report
+
+
+class ReasoningError(OfstedKgError):
+    """The reasoner failed or returned something that cannot be stored."""
+
+    title = "Reasoning failed"
+
+
+# -- HTTP-facing errors -----------------------------------------------------------------------
+
+
+class HttpError(OfstedKgError):
+    """An error the web layer answers with its own status code."""
+
+
+class BadRequest(HttpError):
+    status = 400
+    title = "Bad request"
+    exit_code = 2
+
+
+class QuerySyntaxError(BadRequest):
+    """The query (or update) text does not parse; ``detail`` is the parser's message."""
+
+    title = "Malformed query"
+
+
+class Unauthorized(HttpError):
+    status = 401
+    title = "Unauthorized"
+
+
+class Forbidden(HttpError):
+    status = 403
+    title = "Forbidden"
+
+
+class NotFound(HttpError):
+    status = 404
+    title = "Not found"
+
+
+class MethodNotAllowed(HttpError):
+    status = 405
+    title = "Method not allowed"
+
+
+class NotAcceptable(HttpError):
+    status = 406
+    title = "Not acceptable"
+
+
+class UnsupportedMediaType(HttpError):
+    status = 415
+    title = "Unsupported media type"
+
+
+class InternalError(HttpError):
+    status = 500
+    title = "Internal server error"
+
+
+INTERNAL_DETAIL = "The server failed to answer this request. The failure has been logged."
+
+
+def error_body(status: int, title: str, detail: str) -> dict[str, dict[str, Any]]:
+    """The one JSON error shape."""
+    return {"error": {"status": status, "title": title, "detail": detail}}
+
+
+def render(exc: BaseException) -> tuple[dict[str, dict[str, Any]], int]:
+    """Turn any exception into (JSON body, status); internals are never exposed for a 5xx."""
+    if isinstance(exc, OfstedKgError) and exc.status < 500:
+        return error_body(exc.status, exc.title, exc.detail), exc.status
+    if isinstance(exc, OfstedKgError) and isinstance(exc, HttpError):
+        return error_body(exc.status, exc.title, INTERNAL_DETAIL), exc.status
+    return error_body(500, InternalError.title, INTERNAL_DETAIL), 500

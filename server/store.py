@@ -1,0 +1,401 @@
+"""The Oxigraph-backed store: open, load, query, export, and the safe swap of a new build.
+
+A build never writes into the live store directory. It writes a sibling temporary directory
+(``.store.build-<pid>-<random>``) and, only when every step succeeded, swaps it in:
+
+    rename  store            -> .store.previous     (the old copy, set aside)
+    rename  .store.build-... -> store
+    delete  .store.previous
+
+Opening a store first recovers from a crash between those steps: if only the aside copy is left, it
+is renamed back; if both are there, the aside copy is deleted. A failed build therefore leaves the
+previous store exactly as it was.
+
+Serving opens the store read-only; an empty or missing directory is served as an empty store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import gc
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.term import Identifier
+
+from .errors import QuerySyntaxError, StoreError
+
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+# Export formats: name -> (Oxigraph format, whether named graphs are kept).
+EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
+    "nquads": (ox.RdfFormat.N_QUADS, True),
+    "trig": (ox.RdfFormat.TRIG, True),
+    "turtle": (ox.RdfFormat.TURTLE, False),
+    "jsonld": (ox.RdfFormat.JSON_LD, True),
+}
+
+# Prefixes written in Turtle and TriG exports (a fixed table, so the output is stable).
+EXPORT_PREFIXES: dict[str, str] = {
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "dct": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "org": "http://www.w3.org/ns/org#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "time": "http://www.w3.org/2006/time#",
+    "void": "http://rdfs.org/ns/void#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+
+
+# -- Store directories and the swap -----------------------------------------------------------
+
+
+def is_store_dir(path: Path) -> bool:
+    return (path / "CURRENT").is_file()
+
+
+def _is_empty_dir(path: Path) -> bool:
+    return path.is_dir() and not any(path.iterdir())
+
+
+def aside_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.previous")
+
+
+def _build_prefix(path: Path) -> str:
+    return f".{path.name}.build-"
+
+
+@contextlib.contextmanager
+def _swap_lock(path: Path) -> Iterator[None]:
+    """Serialises swaps and recoveries of one store directory (between processes too)."""
+    lock = path.with_name(f".{path.name}.lock")
+    fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _recover_locked(path: Path) -> None:
+    aside = aside_path(path)
+    if not aside.exists():
+        return
+    if is_store_dir(path):
+        shutil.rmtree(aside)  # crashed after the new store was moved in
+    elif not path.exists() or _is_empty_dir(path):
+        if path.exists():
+            path.rmdir()
+        os.rename(aside, path)  # crashed after the old store was set aside
+        _fsync_dir(path.parent)
+    else:
+        raise StoreError(f"cannot recover {path}: it is not a store, and {aside} is left over")
+
+
+def recover(path: Path) -> None:
+    """Undo what a crash in the middle of a swap left behind (a no-op when nothing was left)."""
+    if not aside_path(path).exists():
+        return
+    try:
+        with _swap_lock(path):
+            _recover_locked(path)
+    except OSError as exc:
+        raise StoreError(f"cannot recover {path} from an interrupted build: {exc}") from None
+
+
+def swap_in(new: Path, path: Path) -> None:
+    """Replace the store at ``path`` with the complete store at ``new`` (a sibling directory)."""
+    aside = aside_path(path)
+    with _swap_lock(path):
+        _recover_locked(path)
+        replacing = path.exists()
+        if replacing and not (is_store_dir(path) or _is_empty_dir(path)):
+            raise StoreError(
+                f"refusing to replace {path}: it is neither an Oxigraph store nor an empty directory"
+            )
+        if replacing:
+            os.rename(path, aside)
+        try:
+            os.rename(new, path)
+        except OSError:
+            if replacing:
+                os.rename(aside, path)
+            raise
+        _fsync_dir(path.parent)
+        if replacing:
+            shutil.rmtree(aside, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale_builds(path: Path) -> None:
+    """Delete temporary build directories left by builds that died."""
+    pattern = re.compile(re.escape(_build_prefix(path)) + r"(\d+)-")
+    for candidate in path.parent.glob(_build_prefix(path) + "*"):
+        match = pattern.match(candidate.name)
+        if match and not _pid_alive(int(match.group(1))):
+            shutil.rmtree(candidate, ignore_errors=True)
+
+
+class StagedStore:
+    """A new store being built beside ``target``; ``commit()`` swaps it in, leaving the block
+    without committing deletes it and leaves ``target`` untouched."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _remove_stale_builds(target)
+            self.directory = Path(
+                tempfile.mkdtemp(prefix=f"{_build_prefix(target)}{os.getpid()}-", dir=target.parent)
+            )
+            self.store = Store(ox.Store(str(self.directory)), self.directory, writable=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create a new store beside {target}: {exc}") from None
+        self.committed = False
+
+    def __enter__(self) -> StagedStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not self.committed:
+            self.store.close()
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+    def commit(self) -> None:
+        try:
+            self.store.flush()
+            self.store.close()
+            swap_in(self.directory, self.target)
+        except OSError as exc:
+            raise StoreError(f"cannot move the new store into {self.target}: {exc}") from None
+        self.committed = True
+
+
+# -- Opening ----------------------------------------------------------------------------------
+
+
+def open_store(path: Path, *, writable: bool = False) -> Store:
+    """Open the store for serving: read-only unless ``writable``; an empty or missing directory
+    is served as an empty store (created on disk only when ``writable``)."""
+    try:
+        recover(path)
+        if writable:
+            return Store(ox.Store(str(path)), path, writable=True)
+        if is_store_dir(path):
+            return Store(ox.Store.read_only(str(path)), path, writable=False)
+        if not path.exists() or _is_empty_dir(path):
+            return Store(ox.Store(), path, writable=False)
+    except OSError as exc:
+        raise StoreError(f"cannot open the store at {path}: {exc}") from None
+    raise StoreError(f"{path} is neither an Oxigraph store nor an empty directory")
+
+
+def open_existing(path: Path) -> Store:
+    """Open a store that must exist (for query, export and validate --store)."""
+    recover(path)
+    if not is_store_dir(path):
+        raise StoreError(f"no store at {path}: run 'ofsted-kg build' first, or pass --store DIR")
+    return open_store(path)
+
+
+# -- rdflib bridge ----------------------------------------------------------------------------
+
+
+class _QuietLiteralWarnings(logging.Filter):
+    """rdflib logs a traceback for every ill-typed literal; SHACL reports those properly."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to convert Literal")
+
+
+@contextlib.contextmanager
+def quiet_rdflib() -> Iterator[None]:
+    logger = logging.getLogger("rdflib.term")
+    quiet = _QuietLiteralWarnings()
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Identifier:
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD_STRING:
+            return rdflib.Literal(term.value)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value), normalize=False)
+    raise TypeError(f"cannot convert {term!r} to rdflib")
+
+
+def from_rdflib(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, rdflib.Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot convert {term!r} to an Oxigraph term")
+
+
+def rdflib_graph(quads: Iterable[ox.Quad]) -> rdflib.Graph:
+    """The union of the quads' triples as an in-memory rdflib graph."""
+    graph = rdflib.Graph()
+    cache: dict[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, Identifier] = {}
+
+    def convert(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Identifier:
+        found = cache.get(term)
+        if found is None:
+            found = cache[term] = to_rdflib(term)
+        return found
+
+    with quiet_rdflib():
+        for quad in quads:
+            graph.add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))
+    return graph
+
+
+# -- The store --------------------------------------------------------------------------------
+
+
+class Store:
+    """One Oxigraph store; the SPARQL default graph is the union of the named graphs."""
+
+    def __init__(self, inner: ox.Store, path: Path | None, *, writable: bool) -> None:
+        self._inner: ox.Store | None = inner
+        self.path = path
+        self.writable = writable
+
+    @property
+    def inner(self) -> ox.Store:
+        if self._inner is None:
+            raise StoreError("the store is closed")
+        return self._inner
+
+    def close(self) -> None:
+        """Release the store (and its directory lock, once nothing else refers to it)."""
+        self._inner = None
+        gc.collect()
+
+    def flush(self) -> None:
+        if self.writable:
+            self.inner.flush()
+
+    def __len__(self) -> int:
+        return len(self.inner)
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        self.inner.bulk_extend(quads)
+
+    def named_graphs(self) -> list[str]:
+        return sorted(
+            g.value for g in self.inner.named_graphs() if isinstance(g, ox.NamedNode)
+        )
+
+    def quads(self, graphs: Iterable[str] | None = None) -> Iterator[ox.Quad]:
+        if graphs is None:
+            yield from self.inner.quads_for_pattern(None, None, None, None)
+            return
+        for graph in graphs:
+            yield from self.inner.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+
+    def query(
+        self,
+        text: str,
+        *,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query; raises QuerySyntaxError with the parser's message."""
+        try:
+            if default_graphs:
+                return self.inner.query(
+                    text,
+                    default_graph=[ox.NamedNode(g) for g in default_graphs],
+                    named_graphs=[ox.NamedNode(g) for g in named_graphs] if named_graphs else None,
+                )
+            return self.inner.query(
+                text,
+                use_default_graph_as_union=True,
+                named_graphs=[ox.NamedNode(g) for g in named_graphs] if named_graphs else None,
+            )
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc.msg or exc)) from None
+
+    def update(self, text: str) -> None:
+        if not self.writable:
+            raise StoreError("the store is open read-only")
+        try:
+            self.inner.update(text)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc.msg or exc)) from None
+
+    def export(self, fmt: str, out: BinaryIO) -> None:
+        """Write everything (named graphs and the inferred graph) in a stable order.
+
+        Turtle has no named graphs: it gets the union of the graphs, each triple once."""
+        rdf_format, keeps_graphs = EXPORT_FORMATS[fmt]
+        prefixes = EXPORT_PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+        if keeps_graphs:
+            quads = sorted(
+                self.quads(),
+                key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)),
+            )
+            ox.serialize(quads, out, rdf_format, prefixes=prefixes)
+        else:
+            triples = sorted(
+                {ox.Triple(q.subject, q.predicate, q.object) for q in self.quads()},
+                key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
+            )
+            ox.serialize(triples, out, rdf_format, prefixes=prefixes)
