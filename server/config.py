@@ -5,8 +5,8 @@ and then by an explicit mapping (command-line flags, or a test's configuration).
     >>> s.port, s.store.as_posix()
     (8080, '/tmp/tree/var/store')
 
-The store directory (``<root>/var/store`` by default) is generated data: keep ``var/`` out of version
-control.
+The store directory (``<root>/var/store`` by default) is generated data: keep ``var/`` out of
+version control.
 """
 
 from __future__ import annotations
@@ -151,7 +151,9 @@ def load_settings(
             origin[setting.name] = f"environment variable {key}"
     for name, value in (overrides or {}).items():
         if name not in SETTING_NAMES:
-            raise ConfigError(f"unknown setting {name!r}; known: {', '.join(sorted(SETTING_NAMES))}")
+            raise ConfigError(
+                f"unknown setting {name!r}; known: {', '.join(sorted(SETTING_NAMES))}"
+            )
         if value is not None:
             raw[name] = value
             origin[name] = f"setting {name!r}"
@@ -170,4 +172,3 @@ def load_settings(
     if values["store"] is None:
         values["store"] = values["root"] / "var" / "store"
     return Settings(**values)
-

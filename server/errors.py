@@ -78,7 +78,7 @@ class StoreError(OfstedKgError):
     title = "Store error"
 
 
-class ValidationFailed(OfstedKgError):
+class ValidationError(OfstedKgError):
     """The data violates the shapes; ``report`` holds the details."""
 
     title = "SHACL validation failed"
@@ -100,45 +100,52 @@ class ReasoningError(OfstedKgError):
 class HttpError(OfstedKgError):
     """An error the web layer answers with its own status code."""
 
+    def headers(self) -> dict[str, str]:
+        """Extra response headers this error calls for."""
+        return {}
 
-class BadRequest(HttpError):
+
+class BadRequestError(HttpError):
     status = 400
     title = "Bad request"
     exit_code = 2
 
 
-class QuerySyntaxError(BadRequest):
+class QuerySyntaxError(BadRequestError):
     """The query (or update) text does not parse; ``detail`` is the parser's message."""
 
     title = "Malformed query"
 
 
-class Unauthorized(HttpError):
+class UnauthorizedError(HttpError):
     status = 401
-    title = "Unauthorized"
+    title = "UnauthorizedError"
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="ofsted-kg"'}
 
 
-class Forbidden(HttpError):
+class ForbiddenError(HttpError):
     status = 403
-    title = "Forbidden"
+    title = "ForbiddenError"
 
 
-class NotFound(HttpError):
+class NotFoundError(HttpError):
     status = 404
     title = "Not found"
 
 
-class MethodNotAllowed(HttpError):
+class MethodNotAllowedError(HttpError):
     status = 405
     title = "Method not allowed"
 
 
-class NotAcceptable(HttpError):
+class NotAcceptableError(HttpError):
     status = 406
     title = "Not acceptable"
 
 
-class UnsupportedMediaType(HttpError):
+class UnsupportedMediaTypeError(HttpError):
     status = 415
     title = "Unsupported media type"
 

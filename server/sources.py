@@ -44,7 +44,9 @@ class SourceKind:
 
 
 SOURCE_KINDS: tuple[SourceKind, ...] = (
-    SourceKind(VOCAB, "ontology/vendor", "*.nt", ox.RdfFormat.N_TRIPLES, lambda p: f"vocab/{p.stem}"),
+    SourceKind(
+        VOCAB, "ontology/vendor", "*.nt", ox.RdfFormat.N_TRIPLES, lambda p: f"vocab/{p.stem}"
+    ),
     SourceKind(DEF, "ontology", "*.ttl", ox.RdfFormat.TURTLE, lambda p: f"def/{p.stem}"),
     SourceKind(
         FACTS, "graph", "**/*.ttl", ox.RdfFormat.TURTLE, lambda p: p.with_suffix("").as_posix()

@@ -22,12 +22,12 @@ import gc
 import logging
 import os
 import re
+import secrets
 import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
+from typing import IO
 
 import pyoxigraph as ox
 import rdflib
@@ -139,7 +139,8 @@ def swap_in(new: Path, path: Path) -> None:
         replacing = path.exists()
         if replacing and not (is_store_dir(path) or _is_empty_dir(path)):
             raise StoreError(
-                f"refusing to replace {path}: it is neither an Oxigraph store nor an empty directory"
+                f"refusing to replace {path}: "
+                "it is neither an Oxigraph store nor an empty directory"
             )
         if replacing:
             os.rename(path, aside)
@@ -182,9 +183,10 @@ class StagedStore:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             _remove_stale_builds(target)
-            self.directory = Path(
-                tempfile.mkdtemp(prefix=f"{_build_prefix(target)}{os.getpid()}-", dir=target.parent)
-            )
+            # os.mkdir, not tempfile.mkdtemp: the store gets the umask's permissions, not 0700.
+            name = f"{_build_prefix(target)}{os.getpid()}-{secrets.token_hex(4)}"
+            self.directory = target.parent / name
+            self.directory.mkdir()
             self.store = Store(ox.Store(str(self.directory)), self.directory, writable=True)
         except OSError as exc:
             raise StoreError(f"cannot create a new store beside {target}: {exc}") from None
@@ -271,7 +273,9 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Ide
             return rdflib.Literal(term.value, lang=term.language)
         if term.datatype.value == XSD_STRING:
             return rdflib.Literal(term.value)
-        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value), normalize=False)
+        return rdflib.Literal(
+            term.value, datatype=rdflib.URIRef(term.datatype.value), normalize=False
+        )
     raise TypeError(f"cannot convert {term!r} to rdflib")
 
 
@@ -339,9 +343,7 @@ class Store:
         self.inner.bulk_extend(quads)
 
     def named_graphs(self) -> list[str]:
-        return sorted(
-            g.value for g in self.inner.named_graphs() if isinstance(g, ox.NamedNode)
-        )
+        return sorted(g.value for g in self.inner.named_graphs() if isinstance(g, ox.NamedNode))
 
     def quads(self, graphs: Iterable[str] | None = None) -> Iterator[ox.Quad]:
         if graphs is None:
@@ -381,12 +383,14 @@ class Store:
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc.msg or exc)) from None
 
-    def export(self, fmt: str, out: BinaryIO) -> None:
+    def export(self, fmt: str, out: IO[bytes]) -> None:
         """Write everything (named graphs and the inferred graph) in a stable order.
 
         Turtle has no named graphs: it gets the union of the graphs, each triple once."""
         rdf_format, keeps_graphs = EXPORT_FORMATS[fmt]
-        prefixes = EXPORT_PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+        prefixes = (
+            EXPORT_PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+        )
         if keeps_graphs:
             quads = sorted(
                 self.quads(),

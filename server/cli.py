@@ -1,0 +1,296 @@
+"""The ``ofsted-kg`` command: build, validate, export, query, serve.
+
+Every user error is one line on stderr (``ofsted-kg: ...``) and a non-zero exit status: 1 when the
+data is at fault (syntax errors, shape violations), 2 when the command is (bad arguments, a
+malformed query, a store that is not there).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from . import __version__
+from .config import Settings, load_settings
+from .errors import OfstedKgError, SourceSyntaxError, StoreError, ValidationError
+from .store import EXPORT_FORMATS, open_existing
+
+PROG = "ofsted-kg"
+
+
+def _error(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+
+# -- Arguments --------------------------------------------------------------------------------
+
+
+def _query_format_names() -> list[str]:
+    from .sparql import GRAPH_FORMATS, RESULTS_FORMATS
+
+    return [f.name for f in (*RESULTS_FORMATS, *GRAPH_FORMATS)]
+
+
+def make_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--store", metavar="DIR", help="store directory (default: <root>/var/store)"
+    )
+    common.add_argument(
+        "--root", metavar="DIR", help="project directory with ontology/, graph/, shapes/"
+    )
+    common.add_argument(
+        "--base", metavar="IRI", help="base IRI (default: https://w3id.org/ofsted-kg/)"
+    )
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Build, check, query and serve the Ofsted knowledge graph.",
+        epilog="Settings also come from OFSTED_KG_* environment variables "
+        "(OFSTED_KG_ROOT, OFSTED_KG_STORE, OFSTED_KG_BASE, OFSTED_KG_UPDATE_TOKEN, ...).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    commands.add_parser(
+        "build",
+        parents=[common],
+        help="load, reason, validate; replace the store only if all succeeded",
+        description="Parse the ontology, graph and shapes files, reason, validate with SHACL, "
+        "and replace the store only if everything succeeded (the old store is left as it was "
+        "otherwise). Exit status 1 on syntax errors or shape violations.",
+    )
+
+    commands.add_parser(
+        "validate",
+        parents=[common],
+        help="print the SHACL report (exit status 1 on violations)",
+        description="Without --store: validate the source tree as a build would, writing "
+        "nothing. With --store: validate that store's content. Exit status 1 on violations.",
+    )
+
+    export = commands.add_parser(
+        "export",
+        parents=[common],
+        help="write everything in the store as one file",
+        description="Write every named graph, the inferred graph included, in a stable order. "
+        "Turtle has no named graphs: it gets the union of all graphs, each triple once. "
+        "JSON-LD has one @graph per named graph.",
+    )
+    export.add_argument("--format", required=True, choices=list(EXPORT_FORMATS))
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+
+    query = commands.add_parser(
+        "query",
+        parents=[common],
+        help="run a SPARQL query against the store",
+        description="Run a SPARQL query; the default graph is the union of all named graphs. "
+        "Exit status 2 on a malformed query.",
+    )
+    query.add_argument("query", help="the query text, '-' for stdin, or @FILE.rq")
+    query.add_argument(
+        "--format",
+        choices=_query_format_names(),
+        help="results format (default: json for SELECT and ASK, turtle for CONSTRUCT and DESCRIBE)",
+    )
+
+    serve = commands.add_parser(
+        "serve",
+        parents=[common],
+        help="serve the SPARQL endpoint and query page (waitress)",
+        description="Serve the store over HTTP with waitress. An empty or new --store "
+        "directory is served as it is, empty.",
+    )
+    serve.add_argument("--host", help="interface (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default: 8000)")
+    serve.add_argument("--query-timeout", type=float, metavar="S", help="seconds per query")
+    serve.add_argument(
+        "--update-token",
+        metavar="T",
+        help="allow SPARQL updates with 'Authorization: Bearer T' (prefer the environment "
+        "variable OFSTED_KG_UPDATE_TOKEN: a flag is visible to other users)",
+    )
+    serve.add_argument("--threads", type=int, metavar="N", help="worker threads (default: 4)")
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    names = ("root", "store", "base", "host", "port", "query_timeout", "update_token", "threads")
+    return load_settings(overrides={n: getattr(args, n, None) for n in names})
+
+
+# -- Output -------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | None) -> Iterator[IO[bytes]]:
+    """stdout, or a temporary file beside ``path`` renamed over it once complete."""
+    if path is None:
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    target = Path(path)
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+# -- Commands -----------------------------------------------------------------------------------
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    settings = settings_from(args)
+    try:
+        result = build(settings)
+    except SourceSyntaxError as exc:
+        _report_syntax(exc, f"; the store at {settings.store} was not changed")
+        return 1
+    except ValidationError as exc:
+        print(exc.report.describe(), file=sys.stderr)
+        _error(f"build failed: {exc.detail}")
+        return 1
+    if result.report.results:
+        print(result.report.describe(), file=sys.stderr)
+    return 0
+
+
+def _report_syntax(exc: SourceSyntaxError, note: str = "") -> None:
+    for problem in exc.problems:
+        print(problem, file=sys.stderr)
+    count = len(exc.problems)
+    _error(f"{count} file{'s' if count != 1 else ''} with syntax errors{note}")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .build import validate_tree
+    from .validation import validate_store
+
+    settings = settings_from(args)
+    if args.store is None:
+        try:
+            report = validate_tree(settings).report
+        except SourceSyntaxError as exc:
+            _report_syntax(exc)
+            return 1
+        except ValidationError as exc:
+            report = exc.report
+    else:
+        store = open_existing(settings.store)
+        report = validate_store(store, settings)
+    print(report.describe())
+    return 0 if report.conforms else 1
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    store = open_existing(settings.store)
+    with atomic_output(args.output) as out:
+        store.export(args.format, out)
+    return 0
+
+
+def read_query_text(argument: str) -> str:
+    if argument == "-":
+        return sys.stdin.read()
+    if argument.startswith("@"):
+        try:
+            return Path(argument[1:]).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise StoreError(f"cannot read the query file {argument[1:]}: {exc}") from None
+    return argument
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from .sparql import format_named, formats_for, serialize
+
+    settings = settings_from(args)
+    text = read_query_text(args.query)
+    store = open_existing(settings.store)
+    result = store.query(text)
+    formats = formats_for(result)
+    fmt = format_named(formats, args.format) if args.format else formats[0]
+    if fmt is None:
+        kind = "a graph" if isinstance(result, ox.QueryTriples) else "solutions or a boolean"
+        names = ", ".join(f.name for f in formats)
+        _error(f"--format {args.format} does not fit this query: it gives {kind}; use {names}")
+        return 2
+    data = serialize(result, fmt)
+    sys.stdout.buffer.write(data if data.endswith(b"\n") or not data else data + b"\n")
+    sys.stdout.buffer.flush()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import waitress
+
+    from .app import create_app
+
+    settings = settings_from(args)
+    overrides: dict[str, Any] = {
+        "root": settings.root,
+        "store": settings.store,
+        "base": settings.base,
+        "query_timeout": settings.query_timeout,
+        "update_token": settings.update_token,
+    }
+    app = create_app(overrides)
+    mode = "read-write (updates need the token)" if settings.update_token else "read-only"
+    print(
+        f"{PROG}: serving {settings.store} ({mode}) on http://{settings.host}:{settings.port}/ "
+        f"with {settings.threads} threads",
+        file=sys.stderr,
+        flush=True,
+    )
+    waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads)
+    return 0
+
+
+COMMANDS = {
+    "build": cmd_build,
+    "validate": cmd_validate,
+    "export": cmd_export,
+    "query": cmd_query,
+    "serve": cmd_serve,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error (already printed)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    try:
+        return COMMANDS[args.command](args)
+    except OfstedKgError as exc:
+        detail = " ".join(exc.detail.split())  # one line, even for a multi-line parser message
+        _error(f"{exc.title.lower()}: {detail}" if exc.exit_code == 2 else detail)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except OSError as exc:
+        _error(f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

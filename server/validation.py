@@ -1,0 +1,160 @@
+"""SHACL validation with pySHACL, and a report a person can act on.
+
+The data graph is the union of every graph that is not a shapes graph (vocabularies, ontology,
+facts and the inferred graph); the shapes graph is the union of the shapes graphs. No inference is
+run here: the build has already stored the entailments.
+
+Only ``sh:Violation`` results fail a build; ``sh:Warning`` and ``sh:Info`` results are printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import rdflib
+from pyshacl import validate as pyshacl_validate
+from rdflib.namespace import RDF, SH
+from rdflib.term import Node
+
+from .config import Settings
+from .store import Store, quiet_rdflib, rdflib_graph
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    severity: str  # "Violation", "Warning" or "Info"
+    message: str
+    focus_node: str
+    path: str | None
+    source_shape: str | None
+    value: str | None
+
+    def describe(self) -> str:
+        lines = [f"{self.severity}: {self.message}", f"  focus node: {self.focus_node}"]
+        if self.path is not None:
+            lines.append(f"  path:       {self.path}")
+        if self.value is not None:
+            lines.append(f"  value:      {self.value}")
+        if self.source_shape is not None:
+            lines.append(f"  shape:      {self.source_shape}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    results: list[ValidationResult] = field(default_factory=list)
+    shapes_triples: int = 0
+    data_triples: int = 0
+
+    @property
+    def violations(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+    def count(self, severity: str) -> int:
+        return sum(1 for r in self.results if r.severity == severity)
+
+    def summary(self) -> str:
+        verdict = "conforms" if self.conforms else "does not conform"
+        counts = ", ".join(
+            f"{self.count(s)} {s.lower()}{'s' if self.count(s) != 1 else ''}"
+            for s in ("Violation", "Warning", "Info")
+        )
+        if not self.shapes_triples:
+            return f"{verdict} (no shapes)"
+        return f"{verdict}: {counts}"
+
+    def describe(self) -> str:
+        """The whole report as text: one block per result, then the summary line."""
+        blocks = [r.describe() for r in self.results]
+        return "\n".join([*blocks, f"SHACL: {self.summary()}"])
+
+
+def _show(term: Node | None) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, rdflib.URIRef):
+        return f"<{term}>"
+    if isinstance(term, rdflib.BNode):
+        return f"_:{term}"
+    return term.n3()
+
+
+def _severity(term: Node | None) -> str:
+    if term in (SH.Warning, SH.Info):
+        return str(term).rsplit("#", 1)[-1]
+    return "Violation"
+
+
+def _shape_name(shapes: rdflib.Graph, shape: Node | None) -> str | None:
+    """A blank-node property shape is shown through the named node shape that holds it."""
+    if not isinstance(shape, rdflib.BNode):
+        return _show(shape)
+    for owner in shapes.subjects(SH.property, shape):
+        if isinstance(owner, rdflib.URIRef):
+            path = shapes.value(shape, SH.path)
+            suffix = f" (property {_show(path)})" if isinstance(path, rdflib.URIRef) else ""
+            return f"<{owner}>{suffix}"
+    return _show(shape)
+
+
+def _path(results: rdflib.Graph, node: Node) -> str | None:
+    path = results.value(node, SH.resultPath)
+    if path is None or isinstance(path, rdflib.URIRef):
+        return _show(path)
+    # A complex path (inverse, sequence ...) is a blank-node structure: show its Turtle form.
+    inverse = results.value(path, SH.inversePath)
+    if isinstance(inverse, rdflib.URIRef):
+        return f"^<{inverse}>"
+    return "(complex path)"
+
+
+def validate_graphs(data: rdflib.Graph, shapes: rdflib.Graph) -> ValidationReport:
+    """Validate ``data`` against ``shapes`` (no inference); results sorted for stable output."""
+    if len(shapes) == 0:
+        return ValidationReport([], 0, len(data))
+    with quiet_rdflib():
+        _conforms, results_graph, _text = pyshacl_validate(
+            data,
+            shacl_graph=shapes,
+            inference="none",
+            abort_on_first=False,
+            allow_warnings=True,
+            allow_infos=True,
+            meta_shacl=False,
+            advanced=False,
+            inplace=True,
+        )
+    assert isinstance(results_graph, rdflib.Graph)
+    found: list[ValidationResult] = []
+    for node in results_graph.subjects(RDF.type, SH.ValidationResult):
+        messages = sorted(str(m) for m in results_graph.objects(node, SH.resultMessage))
+        focus = results_graph.value(node, SH.focusNode)
+        found.append(
+            ValidationResult(
+                severity=_severity(results_graph.value(node, SH.resultSeverity)),
+                message="; ".join(messages) or "(the shape gives no sh:message)",
+                focus_node=_show(focus) or "(none)",
+                path=_path(results_graph, node),
+                source_shape=_shape_name(shapes, results_graph.value(node, SH.sourceShape)),
+                value=_show(results_graph.value(node, SH.value)),
+            )
+        )
+    rank = {"Violation": 0, "Warning": 1, "Info": 2}
+    found.sort(
+        key=lambda r: (rank[r.severity], r.focus_node, r.path or "", r.message, r.value or "")
+    )
+    return ValidationReport(found, len(shapes), len(data))
+
+
+def validate_store(store: Store, settings: Settings) -> ValidationReport:
+    """Validate a store's content: its non-shape graphs against its shapes graphs."""
+    graphs = store.named_graphs()
+    shape_graphs = [g for g in graphs if g.startswith(settings.shapes_graph_prefix)]
+    data_graphs = [g for g in graphs if not g.startswith(settings.shapes_graph_prefix)]
+    return validate_graphs(
+        rdflib_graph(store.quads(data_graphs)), rdflib_graph(store.quads(shape_graphs))
+    )
