@@ -202,8 +202,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     store = open_existing(settings.store)
-    with atomic_output(args.output) as out:
-        store.export(args.format, out)
+    try:
+        with atomic_output(args.output) as out:
+            store.export(args.format, out)
+    except OSError as exc:
+        _error(f"cannot write {args.output or 'to stdout'}: {exc.strerror or exc}")
+        return 1
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The build pipeline: sources, named graphs, reasoning, validation and the safe swap of the store."""
+"""The build pipeline: sources, named graphs, reasoning, validation, the safe swap of the store."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from ofsted_kg import build as build_module
 from ofsted_kg.build import build, validate_tree
 from ofsted_kg.config import DEFAULT_BASE, Settings, load_settings

@@ -11,7 +11,6 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-
 from ofsted_kg import __version__
 from ofsted_kg.cli import main
 from ofsted_kg.config import SETTINGS, load_settings
@@ -184,7 +183,9 @@ def test_export_round_trips_and_is_the_same_bytes_twice(
 ) -> None:
     first, second = tmp_path / "first", tmp_path / "second"
     for path in (first, second):
-        code, _out, _err = run(capsys, "export", "--format", fmt, "--store", str(built), "-o", str(path))
+        code, _out, _err = run(
+            capsys, "export", "--format", fmt, "--store", str(built), "-o", str(path)
+        )
         assert code == 0
     data = first.read_bytes()
     assert data == second.read_bytes()
@@ -198,14 +199,19 @@ def test_export_to_stdout_is_the_same_as_to_a_file(
 ) -> None:
     code, out, _err = run(capsys, "export", "--format", "trig", "--store", str(built))
     assert code == 0
-    assert main(["export", "--format", "trig", "--store", str(built), "-o", str(tmp_path / "f")]) == 0
+    assert (
+        main(["export", "--format", "trig", "--store", str(built), "-o", str(tmp_path / "f")]) == 0
+    )
     assert out.encode() == (tmp_path / "f").read_bytes()
 
 
 def test_jsonld_export_has_one_graph_per_named_graph(
     built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["export", "--format", "jsonld", "--store", str(built), "-o", str(tmp_path / "j")]) == 0
+    assert (
+        main(["export", "--format", "jsonld", "--store", str(built), "-o", str(tmp_path / "j")])
+        == 0
+    )
     document = json.loads((tmp_path / "j").read_text())
     assert len(document) == 8
     assert all(set(node) == {"@id", "@graph"} for node in document)
@@ -222,11 +228,13 @@ def test_a_failed_export_leaves_the_previous_output_file(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(Store, "export", broken)
-    code, _out, err = run(capsys, "export", "--format", "nquads", "--store", str(built), "-o", str(target))
+    code, _out, err = run(
+        capsys, "export", "--format", "nquads", "--store", str(built), "-o", str(target)
+    )
     assert code == 1
-    assert err == "ofsted-kg: No space left on device\n"
+    assert err == f"ofsted-kg: cannot write {target}: No space left on device\n"
     assert target.read_bytes() == b"previous\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dump.nq", "store"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".store.lock", "dump.nq", "store"]
 
 
 def test_exporting_a_store_that_is_not_there_is_one_line(
@@ -240,7 +248,9 @@ def test_exporting_a_store_that_is_not_there_is_one_line(
 
 # -- query -------------------------------------------------------------------------------------
 
-SELECT = f"SELECT ?label WHERE {{ {JUDGEMENT} <http://www.w3.org/2000/01/rdf-schema#label> ?label }}"
+SELECT = (
+    f"SELECT ?label WHERE {{ {JUDGEMENT} <http://www.w3.org/2000/01/rdf-schema#label> ?label }}"
+)
 CONSTRUCT = f"CONSTRUCT WHERE {{ {JUDGEMENT} a ?type }}"
 
 
@@ -355,7 +365,9 @@ def test_serve_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
     [["serve", "--port", "eighty"], ["serve", "--threads"], ["export"], ["frobnicate"], []],
     ids=["port-not-a-number", "threads-without-value", "export-without-format", "unknown", "none"],
 )
-def test_bad_arguments_exit_2_with_usage(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_arguments_exit_2_with_usage(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _out, err = run(capsys, *argv)
     assert code == 2
     assert "usage: ofsted-kg" in err
