@@ -5,7 +5,8 @@
     [3/5] reason over the vocabulary, ontology and fact graphs; store the entailments in
           {base}graph/inferred
     [4/5] validate the data graphs (inferred included) against the shapes graphs
-    [5/5] swap the new store in
+    [5/5] make the default graph the union of the named graphs (each triple once), swap the new
+          store in
 
 Any failure before step 5 deletes the new directory and leaves the live store as it was.
 Progress lines with timings go to ``progress`` (stderr from the command line).
@@ -120,8 +121,9 @@ def build(settings: Settings, progress: Progress = to_stderr) -> BuildResult:
     with StagedStore(settings.store) as staged:
         files, triples, graphs, inferred = _assemble(settings, staged.store, steps)
         report = _validate(settings, staged.store, steps)
+        union = staged.store.refresh_union()
         staged.commit()
-        steps.done(f"store ready at {settings.store}")
+        steps.done(f"default graph: the union, {union:,} triples; store ready at {settings.store}")
     return BuildResult(files, triples, graphs, inferred, report, settings.store)
 
 

@@ -85,7 +85,13 @@ def make_parser() -> argparse.ArgumentParser:
         "Turtle has no named graphs: it gets the union of all graphs, each triple once. "
         "JSON-LD has one @graph per named graph.",
     )
-    export.add_argument("--format", required=True, choices=list(EXPORT_FORMATS))
+    export.add_argument(
+        "--format",
+        required=True,
+        choices=list(EXPORT_FORMATS),
+        help="nquads or trig (named graphs kept), turtle (the union of all graphs: Turtle has no "
+        "named graphs), jsonld (one @graph per named graph)",
+    )
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
 
     query = commands.add_parser(
@@ -130,6 +136,12 @@ def settings_from(args: argparse.Namespace) -> Settings:
 # -- Output -------------------------------------------------------------------------------------
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | None) -> Iterator[IO[bytes]]:
     """stdout, or a temporary file beside ``path`` renamed over it once complete."""
@@ -140,6 +152,7 @@ def atomic_output(path: str | None) -> Iterator[IO[bytes]]:
     target = Path(path)
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; a dump is for sharing
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()

@@ -23,60 +23,6 @@ ENV_PREFIX = "OFSTED_KG_"
 DEFAULT_BASE = "https://w3id.org/ofsted-kg/"
 
 
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    default: Any  # None means "no value" or, for root and store, "derived" (see their help)
-    help: str
-
-
-SETTINGS: tuple[Setting, ...] = (
-    Setting(
-        "root",
-        None,
-        "Project directory holding ontology/, graph/ and shapes/. Default: the directory above the "
-        "package if it has ontology/, else the current directory.",
-    ),
-    Setting("store", None, "Oxigraph store directory. Default: <root>/var/store."),
-    Setting("base", DEFAULT_BASE, "Base IRI of every IRI the project mints; must end with '/'."),
-    Setting("host", "127.0.0.1", "Interface the web server listens on."),
-    Setting("port", 8000, "Port the web server listens on."),
-    Setting("threads", 4, "Worker threads of the web server."),
-    Setting("query_timeout", 30.0, "Seconds a SPARQL query may run (enforced by a later release)."),
-    Setting(
-        "update_token",
-        None,
-        "Bearer token that allows SPARQL updates; unset means the endpoint is read-only.",
-    ),
-)
-
-SETTING_NAMES = frozenset(s.name for s in SETTINGS)
-
-
-@dataclass(frozen=True)
-class Settings:
-    root: Path
-    store: Path
-    base: str
-    host: str
-    port: int
-    threads: int
-    query_timeout: float
-    update_token: str | None
-
-    def graph_iri(self, local: str) -> str:
-        """The IRI of a named graph, e.g. ``graph_iri("inferred")``."""
-        return f"{self.base}graph/{local}"
-
-    @property
-    def inferred_graph(self) -> str:
-        return self.graph_iri("inferred")
-
-    @property
-    def shapes_graph_prefix(self) -> str:
-        return self.graph_iri("shapes/")
-
-
 def _path(value: Any) -> Path:
     return Path(os.path.expanduser(str(value)))
 
@@ -110,22 +56,72 @@ def _base(value: Any) -> str:
 
 
 def _optional_text(value: Any) -> str | None:
-    if value is None:
-        return None
     text = str(value)
     return text or None
 
 
-CONVERTERS: dict[str, Callable[[Any], Any]] = {
-    "root": _path,
-    "store": _path,
-    "base": _base,
-    "host": str,
-    "port": _port,
-    "threads": _positive_int,
-    "query_timeout": _positive_float,
-    "update_token": _optional_text,
-}
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any  # None: no value, or for root and store "derived" (see their help)
+    help: str
+    convert: Callable[[Any], Any]  # from a string (environment) or a typed value (mapping)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "root",
+        None,
+        "Project directory holding ontology/, graph/ and shapes/. Default: the directory above the "
+        "package if it has ontology/, else the current directory.",
+        _path,
+    ),
+    Setting("store", None, "Oxigraph store directory. Default: <root>/var/store.", _path),
+    Setting(
+        "base", DEFAULT_BASE, "Base IRI of every IRI the project mints; must end with '/'.", _base
+    ),
+    Setting("host", "127.0.0.1", "Interface the web server listens on.", str),
+    Setting("port", 8000, "Port the web server listens on.", _port),
+    Setting("threads", 4, "Worker threads of the web server.", _positive_int),
+    Setting(
+        "query_timeout",
+        30.0,
+        "Seconds a SPARQL query may run (enforced by a later release).",
+        _positive_float,
+    ),
+    Setting(
+        "update_token",
+        None,
+        "Bearer token that allows SPARQL updates; unset means the endpoint is read-only.",
+        _optional_text,
+    ),
+)
+
+SETTING_NAMES = frozenset(s.name for s in SETTINGS)
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    store: Path
+    base: str
+    host: str
+    port: int
+    threads: int
+    query_timeout: float
+    update_token: str | None
+
+    def graph_iri(self, local: str) -> str:
+        """The IRI of a named graph, e.g. ``graph_iri("inferred")``."""
+        return f"{self.base}graph/{local}"
+
+    @property
+    def inferred_graph(self) -> str:
+        return self.graph_iri("inferred")
+
+    @property
+    def shapes_graph_prefix(self) -> str:
+        return self.graph_iri("shapes/")
 
 
 def default_root(cwd: Path | None = None) -> Path:
@@ -159,12 +155,13 @@ def load_settings(
             origin[name] = f"setting {name!r}"
 
     values: dict[str, Any] = {}
-    for name, value in raw.items():
+    for setting in SETTINGS:
+        name, value = setting.name, raw[setting.name]
         if value is None:
             values[name] = None
             continue
         try:
-            values[name] = CONVERTERS[name](value)
+            values[name] = setting.convert(value)
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{origin[name]}: {value!r} is not valid: {exc}") from None
     if values["root"] is None:

@@ -220,6 +220,10 @@ _PROPERTY_CHARACTERISTICS: Final[frozenset[int]] = frozenset(
     {FUNCTIONAL, INVFUNCTIONAL, SYMMETRIC, TRANSITIVE}
 )
 _PROPERTY_CLASSES: Final[frozenset[int]] = frozenset({OBJPROP, DATAPROP, RDFPROP})
+# Typing with these makes schema triples (scm-cls, scm-op, scm-dp) or changes plans.
+_SCHEMA_CLASSES: Final[frozenset[int]] = (
+    _PROPERTY_CHARACTERISTICS | _PROPERTY_CLASSES | frozenset({OWLCLASS})
+)
 _RESTRICTION_PREDICATES: Final[frozenset[int]] = frozenset(
     {ONPROP, SVF, AVF, HASVALUE, MAXC, MAXQC, ONCLASS}
 )
@@ -347,6 +351,8 @@ class _Engine:
         self.spo: dict[int, dict[int, set[int]]] = {}
         self.ops: dict[int, dict[int, set[int]]] = {}
         self.pso: dict[int, set[int]] = {}  # predicate -> subjects
+        self.known: set[_Triple] = set()  # input, derived, queued or processed
+        self.list_queue: list[_Triple] = []
         self.schema_queue: list[_Triple] = []
         self.data_queue: list[_Triple] = []
         self.derived: list[_Triple] = []
@@ -372,12 +378,11 @@ class _Engine:
         return i
 
     def load(self, triples: Iterable[_TermTriple]) -> None:
-        """Index the input; lists are read once all of it is in."""
+        """Queue the input triples."""
         intern = self.intern
         for s, p, o in triples:
             self.add(intern(s), intern(p), intern(o))
         self.loading = False
-        self.register_all_list_axioms()
 
     def add_derived(self, triples: Iterable[_TermTriple]) -> None:
         intern = self.intern
@@ -385,50 +390,60 @@ class _Engine:
             self.add(intern(s), intern(p), intern(o))
 
     def add(self, s: int, p: int, o: int) -> None:
-        """Store a triple (owlrl's store_triple): index it and queue it if it is new."""
+        """owlrl's store_triple: queue the triple unless it is known already."""
         if self.literal[p]:
             return
+        triple = (s, p, o)
+        known = self.known
+        if triple in known:
+            return
+        known.add(triple)
+        if not self.loading:
+            self.derived.append(triple)
+        if p in _SCHEMA_PREDICATES or (p == TYPE and o in _SCHEMA_CLASSES):
+            self.schema_queue.append(triple)
+        elif p in (FIRST, REST):
+            self.list_queue.append(triple)
+            if not self.loading:
+                self.lists_dirty = True
+        else:
+            self.data_queue.append(triple)
+
+    def insert(self, s: int, p: int, o: int) -> None:
+        """Index a triple that is being processed."""
         by_p = self.spo.get(s)
         if by_p is None:
-            by_p = self.spo[s] = {}
-        objects = by_p.get(p)
-        if objects is None:
-            by_p[p] = {o}
-        elif o in objects:
-            return
+            self.spo[s] = {p: {o}}
         else:
-            objects.add(o)
+            objects = by_p.get(p)
+            if objects is None:
+                by_p[p] = {o}
+            else:
+                objects.add(o)
         by_p = self.ops.get(o)
         if by_p is None:
-            by_p = self.ops[o] = {}
-        subjects = by_p.get(p)
-        if subjects is None:
-            by_p[p] = {s}
+            self.ops[o] = {p: {s}}
         else:
-            subjects.add(s)
+            subjects = by_p.get(p)
+            if subjects is None:
+                by_p[p] = {s}
+            else:
+                subjects.add(s)
         subjects = self.pso.get(p)
         if subjects is None:
             self.pso[p] = {s}
         else:
             subjects.add(s)
-        triple = (s, p, o)
-        if not self.loading:
-            self.derived.append(triple)
-        if p in _SCHEMA_PREDICATES or (p == TYPE and o in _PROPERTY_CHARACTERISTICS):
-            if self.property_plans:
-                self.property_plans.clear()
-            if self.class_plans:
-                self.class_plans.clear()
-            self.schema_queue.append(triple)
-            if p in _LIST_AXIOMS and not self.loading:
-                self.register_list_axiom(s, p, o)
-        else:
-            self.data_queue.append(triple)
-            if p in (FIRST, REST) and not self.loading:
-                self.lists_dirty = True
         if p == SAME and s != o:
             self.aliased.add(s)
             self.aliased.add(o)
+
+    def schema_changed(self, s: int, p: int, o: int) -> None:
+        """Drop the cached plans after indexing a schema triple."""
+        self.property_plans.clear()
+        self.class_plans.clear()
+        if p in _LIST_AXIOMS:
+            self.register_list_axiom(s, p, o)
 
     def objects(self, s: int, p: int) -> set[int] | frozenset[int]:
         return self.spo.get(s, _EMPTY_DICT).get(p, _EMPTY_SET)
@@ -514,8 +529,8 @@ class _Engine:
             if self.max_is_one(r, MAXQC):
                 max_one_q.extend((r, cc) for cc in objects(r, ONCLASS))
         plan = _PropertyPlan(
-            domains=tuple(objects(p, DOMAIN)),
-            ranges=tuple(objects(p, RANGE)),
+            domains=self.prune_classes(objects(p, DOMAIN)),
+            ranges=self.prune_classes(objects(p, RANGE)),
             functional=FUNCTIONAL in types,
             inverse_functional=INVFUNCTIONAL in types,
             symmetric=SYMMETRIC in types,
@@ -533,12 +548,35 @@ class _Engine:
             return None
         return plan
 
+    def class_supers(self, c: int) -> set[int]:
+        """The classes cax-sco and cax-eqc1/2 put the members of c in."""
+        objects = self.objects
+        return (objects(c, SCO) | objects(c, EQC) | self.subjects(EQC, c)) - {c}
+
+    def prune_classes(self, classes: Iterable[int]) -> tuple[int, ...]:
+        """`classes` less those that are superclasses of a kept one.
+
+        Typing x with a kept class k makes `process_type` type x with every class in
+        ``class_supers(k)`` (a set that only grows), so the dropped ones follow anyway.
+        Only the number of redundant derivations changes, not the result.
+        """
+        supers = {c: self.class_supers(c) for c in classes}
+        kept: list[int] = []
+        for c in sorted(supers, key=lambda c: (-len(supers[c]), c)):
+            if not any(c in supers[k] for k in kept):
+                kept.append(c)
+        return tuple(kept)
+
     def class_plan(self, c: int) -> _ClassPlan | None:
         objects, subjects = self.objects, self.subjects
-        supers = (objects(c, SCO) | objects(c, EQC) | subjects(EQC, c)) - {c}
+        supers = self.class_supers(c)
+        # cls-int2 and cls-uni results that cax-sco gives anyway (scm-int, scm-uni)
+        covered = supers | {c}
         intersection_of: set[int] = set()
         for head in objects(c, INTER):
             intersection_of.update(self.items(head))
+        intersection_of -= covered
+        in_unions = [u for u in self.unions_with.get(c, ()) if u not in covered]
         svf_filler_of = [(r, pp) for r in subjects(SVF, c) for pp in objects(r, ONPROP)]
         on_props = objects(c, ONPROP)
         avf = [(pp, y) for pp in on_props for y in objects(c, AVF)]
@@ -557,7 +595,7 @@ class _Engine:
             supers=tuple(supers),
             in_intersections=tuple(self.intersections_with.get(c, ())),
             intersection_of=tuple(intersection_of),
-            in_unions=tuple(self.unions_with.get(c, ())),
+            in_unions=tuple(in_unions),
             svf_filler_of=tuple(svf_filler_of),
             avf=tuple(avf),
             has_value=tuple(has_value),
@@ -579,19 +617,28 @@ class _Engine:
                 self.register_all_list_axioms()
                 self.reevaluate_list_rules()
             self.keys()
-            if not self.schema_queue and not self.data_queue:
+            if not self.list_queue and not self.schema_queue and not self.data_queue:
                 return
 
     def drain(self) -> None:
-        schema_queue, data_queue = self.schema_queue, self.data_queue
-        process, process_schema = self.process, self.process_schema
+        """Process queued triples: list cells first, then schema, then the rest."""
+        list_queue, schema_queue, data_queue = self.list_queue, self.schema_queue, self.data_queue
+        insert, process, process_schema = self.insert, self.process, self.process_schema
         while True:
-            if schema_queue:
+            if list_queue:
+                s, p, o = list_queue.pop()
+                insert(s, p, o)
+                process(s, p, o)
+            elif schema_queue:
                 s, p, o = schema_queue.pop()
+                insert(s, p, o)
+                if p != TYPE or o in _PROPERTY_CHARACTERISTICS:
+                    self.schema_changed(s, p, o)
                 process(s, p, o)
                 process_schema(s, p, o)
             elif data_queue:
                 s, p, o = data_queue.pop()
+                insert(s, p, o)
                 process(s, p, o)
             else:
                 return

@@ -17,6 +17,7 @@ token, and then need ``Authorization: Bearer <token>``.
 from __future__ import annotations
 
 import hmac
+import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -192,6 +193,28 @@ def _iris(params: MultiDict[str, str], name: str) -> list[str]:
     return iris
 
 
+# -- Federation is refused: SERVICE would make this server fetch any URL a client names ----------
+
+_SKIPPED = re.compile(
+    "|".join(
+        (
+            r'"""(?:[^"\\]|\\.|"(?!""))*"""',  # long strings
+            r"'''(?:[^'\\]|\\.|'(?!''))*'''",
+            r'"(?:[^"\\\n]|\\.)*"',  # short strings
+            r"'(?:[^'\\\n]|\\.)*'",
+            r'<[^<>"{}|^`\\\x00-\x20]*>',  # IRIs
+            r"#[^\n]*",  # comments
+        )
+    )
+)
+_SERVICE = re.compile(r"(?<![?$:\w])SERVICE(?![\w:-])", re.IGNORECASE)
+
+
+def uses_service(query: str) -> bool:
+    """Whether the query has the SERVICE keyword (outside strings, IRIs and comments)."""
+    return _SERVICE.search(_SKIPPED.sub(" ", query)) is not None
+
+
 # -- The endpoint -------------------------------------------------------------------------------
 
 
@@ -200,6 +223,8 @@ def sparql() -> Response:
     operation = read_operation()
     if operation.kind == "update":
         return run_update(operation)
+    if uses_service(operation.text):
+        raise ForbiddenError("this endpoint does not run federated queries (SERVICE)")
     result = current_store().query(
         operation.text,
         default_graphs=operation.default_graphs or None,
@@ -221,5 +246,5 @@ def run_update(operation: Operation) -> Response:
         credentials.strip().encode(), token.encode()
     ):
         raise UnauthorizedError("updates need the header 'Authorization: Bearer <token>'")
-    current_store().update(operation.text)
+    current_store().update(operation.text, default_target=current_settings().graph_iri("updates"))
     return Response(status=204)

@@ -314,7 +314,13 @@ def rdflib_graph(quads: Iterable[ox.Quad]) -> rdflib.Graph:
 
 
 class Store:
-    """One Oxigraph store; the SPARQL default graph is the union of the named graphs."""
+    """One Oxigraph store; the SPARQL default graph is the union of the named graphs.
+
+    Oxigraph's own union mode (``use_default_graph_as_union``) answers a triple once per named
+    graph that holds it, so a label stated by three sources would come back three times. The
+    build therefore materialises the union, each triple once, into the store's default graph
+    (:meth:`refresh_union`), and queries read that graph as an RDF graph should: a set.
+    """
 
     def __init__(self, inner: ox.Store, path: Path | None, *, writable: bool) -> None:
         self._inner: ox.Store | None = inner
@@ -346,11 +352,25 @@ class Store:
         return sorted(g.value for g in self.inner.named_graphs() if isinstance(g, ox.NamedNode))
 
     def quads(self, graphs: Iterable[str] | None = None) -> Iterator[ox.Quad]:
+        """The quads of the given named graphs, or of every named graph.
+
+        The default graph is left out: it is the union of the named graphs, derived from them."""
         if graphs is None:
-            yield from self.inner.quads_for_pattern(None, None, None, None)
+            for quad in self.inner.quads_for_pattern(None, None, None, None):
+                if not isinstance(quad.graph_name, ox.DefaultGraph):
+                    yield quad
             return
         for graph in graphs:
             yield from self.inner.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+
+    def refresh_union(self) -> int:
+        """Make the default graph the union of the named graphs, each triple once; its size."""
+        union = {ox.Triple(q.subject, q.predicate, q.object) for q in self.quads()}
+        self.inner.update("DROP SILENT DEFAULT")
+        self.inner.bulk_extend(
+            ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in union
+        )
+        return len(union)
 
     def query(
         self,
@@ -369,19 +389,36 @@ class Store:
                 )
             return self.inner.query(
                 text,
-                use_default_graph_as_union=True,
                 named_graphs=[ox.NamedNode(g) for g in named_graphs] if named_graphs else None,
             )
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc.msg or exc)) from None
 
-    def update(self, text: str) -> None:
+    def _default_triples(self) -> set[ox.Triple]:
+        return {
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in self.inner.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        }
+
+    def update(self, text: str, *, default_target: str) -> None:
+        """Run a SPARQL update, keeping the default graph the union of the named graphs.
+
+        The default graph is a view: triples an update inserts into it are kept in the named graph
+        ``default_target``, and triples it deletes from it are deleted from every named graph."""
         if not self.writable:
             raise StoreError("the store is open read-only")
+        before = self._default_triples()
         try:
             self.inner.update(text)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc.msg or exc)) from None
+        after = self._default_triples()
+        for t in before - after:
+            for quad in list(self.inner.quads_for_pattern(t.subject, t.predicate, t.object, None)):
+                self.inner.remove(quad)
+        target = ox.NamedNode(default_target)
+        self.inner.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in after - before)
+        self.refresh_union()
 
     def export(self, fmt: str, out: IO[bytes]) -> None:
         """Write everything (named graphs and the inferred graph) in a stable order.

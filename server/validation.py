@@ -155,6 +155,5 @@ def validate_store(store: Store, settings: Settings) -> ValidationReport:
     graphs = store.named_graphs()
     shape_graphs = [g for g in graphs if g.startswith(settings.shapes_graph_prefix)]
     data_graphs = [g for g in graphs if not g.startswith(settings.shapes_graph_prefix)]
-    return validate_graphs(
-        rdflib_graph(store.quads(data_graphs)), rdflib_graph(store.quads(shape_graphs))
-    )
+    data = store.quads(data_graphs)
+    return validate_graphs(rdflib_graph(data), rdflib_graph(store.quads(shape_graphs)))

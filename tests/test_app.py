@@ -97,6 +97,7 @@ def test_select_answers_json_by_default(client: FlaskClient) -> None:
         ("text/tab-separated-values", "text/tab-separated-values"),
         ("application/json", "application/sparql-results+json"),
     ],
+    ids=["sparql-xml", "xml", "csv", "tsv", "json"],
 )
 def test_select_formats_by_accept(accept: str, mimetype: str, client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": SELECT}, headers={"Accept": accept})
@@ -317,3 +318,26 @@ def test_the_home_page_is_a_form_that_posts_a_query_to_sparql(client: FlaskClien
     assert '<form method="post" action="sparql">' in page
     assert '<textarea id="query" name="query"' in page
     assert "SELECT ?graph (COUNT(*) AS ?triples)" in page
+
+
+# -- Federation ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "refused"),
+    [
+        ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", True),
+        ("select * where { service silent <http://10.0.0.1/> { ?s ?p ?o } }", True),
+        ("SELECT ?service WHERE { ?service ?p 'SERVICE' } # SERVICE <x>", False),
+        ("SELECT * WHERE { ?s <http://e.org/SERVICE> ?o }", False),
+    ],
+    ids=["service", "service-silent-lower-case", "service-as-a-word", "service-in-an-iri"],
+)
+def test_federated_queries_are_refused(query: str, refused: bool, client: FlaskClient) -> None:
+    """SERVICE would make the server fetch any URL a client names."""
+    response = client.get("/sparql", query_string={"query": query})
+    if refused:
+        assert response.status_code == 403
+        assert "SERVICE" in error_of(response)["detail"]
+    else:
+        assert response.status_code == 200

@@ -13,7 +13,7 @@ from ofsted_kg.build import build, validate_tree
 from ofsted_kg.config import DEFAULT_BASE, Settings, load_settings
 from ofsted_kg.errors import SourceError, SourceSyntaxError, StoreError, ValidationError
 from ofsted_kg.sources import discover, parse_file
-from ofsted_kg.store import aside_path, open_existing, open_store
+from ofsted_kg.store import Store, aside_path, open_existing, open_store
 
 TREES = Path(__file__).parent / "fixtures" / "trees"
 BASE = DEFAULT_BASE
@@ -284,3 +284,39 @@ def test_quads_loaded_are_the_quads_parsed(built: Path) -> None:
     inferred = ox.NamedNode(BASE + "graph/inferred")
     stored = {str(q) for q in open_existing(built).quads() if q.graph_name != inferred}
     assert stored == parsed
+
+
+# -- the default graph: the union of the named graphs, each triple once ------------------------
+
+EX = "http://example.org/"
+
+
+def _union_store() -> Store:
+    store = Store(ox.Store(), None, writable=True)
+    s, p, o = ox.NamedNode(EX + "s"), ox.NamedNode(EX + "p"), ox.Literal("o")
+    store.add_quads(ox.Quad(s, p, o, ox.NamedNode(EX + g)) for g in ("g1", "g2", "g3"))
+    store.refresh_union()
+    return store
+
+
+def test_a_triple_in_three_named_graphs_is_answered_once_from_the_default_graph() -> None:
+    store = _union_store()
+    rows = list(store.query(f"SELECT ?o WHERE {{ <{EX}s> <{EX}p> ?o }}"))  # type: ignore[arg-type]
+    assert len(rows) == 1
+    graphs = list(store.query("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"))  # type: ignore[arg-type]
+    assert len(graphs) == 3
+
+
+def test_an_update_into_the_default_graph_is_kept_in_the_updates_graph() -> None:
+    store = _union_store()
+    store.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}", default_target=EX + "updates")
+    assert store.named_graphs() == [EX + g for g in ("g1", "g2", "g3", "updates")]
+    ask = f"ASK {{ <{EX}a> <{EX}p> 1 }}"
+    assert store.query(ask)  # the union shows it too
+
+
+def test_a_delete_from_the_default_graph_deletes_from_every_named_graph() -> None:
+    store = _union_store()
+    store.update(f"DELETE DATA {{ <{EX}s> <{EX}p> 'o' }}", default_target=EX + "updates")
+    assert list(store.quads()) == []
+    assert not store.query(f"ASK {{ <{EX}s> ?p ?o }}")

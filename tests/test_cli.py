@@ -73,7 +73,8 @@ def test_build_succeeds_with_exit_0_and_step_lines(
     assert code == 0
     assert out == ""
     assert "[1/5] parsed 7 files" in err
-    assert "[5/5] store ready" in err
+    assert "[5/5] default graph: the union" in err
+    assert "store ready" in err
     assert "Warning: A judgement should have a label." in err
     assert "Traceback" not in err
     assert graph_count(capsys, store) == "n\r\n8\r\n"
@@ -163,7 +164,10 @@ def canonical(quads: list[ox.Quad]) -> set[str]:
 
 
 def stored_quads(store: Path, union: bool) -> list[ox.Quad]:
-    quads = list(ox.Store.read_only(str(store)))
+    """The store's named-graph quads: its default graph is their union, derived and not exported."""
+    quads = [
+        q for q in ox.Store.read_only(str(store)) if not isinstance(q.graph_name, ox.DefaultGraph)
+    ]
     if union:
         return list({ox.Quad(q.subject, q.predicate, q.object) for q in quads})
     return quads
@@ -406,6 +410,7 @@ def test_every_setting_can_be_set_from_the_environment() -> None:
         ({"OFSTED_KG_BASE": "https://example.org/kg"}, "ending with '/'"),
         ({"OFSTED_KG_QUERY_TIMEOUT": "-1"}, "positive number of seconds"),
     ],
+    ids=["port-not-a-number", "base-without-final-slash", "negative-timeout"],
 )
 def test_a_bad_setting_is_one_line_naming_its_source(
     env: dict[str, str], message: str, monkeypatch: pytest.MonkeyPatch,
@@ -418,3 +423,12 @@ def test_a_bad_setting_is_one_line_naming_its_source(
     code, _out, err = run(capsys, "validate")
     assert code == 2
     assert err.count("\n") == 1 and message in err
+
+
+def test_the_settings_table_and_the_settings_class_agree() -> None:
+    from dataclasses import fields
+
+    from ofsted_kg.config import Settings
+
+    assert [f.name for f in fields(Settings)] == [s.name for s in SETTINGS]
+    assert all(s.help.endswith(".") for s in SETTINGS)
