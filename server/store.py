@@ -364,13 +364,13 @@ class Store:
             yield from self.inner.quads_for_pattern(None, None, None, ox.NamedNode(graph))
 
     def refresh_union(self) -> int:
-        """Make the default graph the union of the named graphs, each triple once; its size."""
-        union = {ox.Triple(q.subject, q.predicate, q.object) for q in self.quads()}
+        """Make the default graph the union of the named graphs, each triple once; its size.
+
+        The store is a set of quads, so a triple held by several named graphs lands in the
+        default graph once."""
         self.inner.update("DROP SILENT DEFAULT")
-        self.inner.bulk_extend(
-            ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in union
-        )
-        return len(union)
+        self.inner.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sum(1 for _ in self.inner.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
     def query(
         self,
