@@ -90,7 +90,8 @@ def check_generated(root: Path) -> None:
     out_of_date = official.stale(root)
     if out_of_date:
         raise SourceError(
-            f"{', '.join(out_of_date)} out of date with the tables in data/: run `ofsted-kg convert`"
+            f"{', '.join(out_of_date)} out of date with the tables in data/: "
+            "run `ofsted-kg convert`"
         )
 
 

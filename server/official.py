@@ -8,19 +8,17 @@ the same tables give byte-identical files (see ``turtle.Graph``).
 
 One named graph per source table:
 
-| file                                                  | from                                   |
-|-------------------------------------------------------|----------------------------------------|
-| graph/official/publications.ttl                       | the two Ofsted publications (DCAT)     |
-| graph/official/ofsted-la-inspections-2009-2023.ttl    | data/ofsted_la_inspections_2009_2023.csv |
-| graph/official/ofsted-ilacs-history-2018-2025.ttl     | data/ofsted_ilacs_inspection_history_2018_2025.csv |
-| graph/official/ofsted-la-in-year-2024-25.ttl          | data/ofsted_la_in_year_inspections_2024_25.csv |
-| graph/official/ofsted-la-judgements-2025-03-31.ttl    | data/ofsted_la_judgements_as_at_31_march_2025.csv |
-| graph/official/d2i-ilacs-reports.ttl                  | data/d2i_ofsted_csc_ilacs_history.csv  |
-| graph/official/reconciliation.ttl                     | graph/seeds/*.ttl checked against the above |
-| graph/identity/d2i-provider-lookup.ttl                | data/d2i_Provider_data_lookup.csv      |
-| graph/identity/digital-land-organisation.ttl          | data/digital_land_organisation.csv     |
-| graph/identity/openregister-os.ttl                    | data/openregister_os.tsv               |
-| graph/identity/mysociety-local-authorities.ttl        | data/mysociety_uk_local_authorities_future.csv |
+    graph/official/publications.ttl                     the Ofsted publications (DCAT, sha256)
+    graph/official/ofsted-la-inspections-2009-2023.ttl  data/ofsted_la_inspections_2009_2023.csv
+    graph/official/ofsted-ilacs-history-2018-2025.ttl   data/ofsted_ilacs_inspection_history_...
+    graph/official/ofsted-la-in-year-2024-25.ttl        data/ofsted_la_in_year_inspections_2024_25
+    graph/official/ofsted-la-judgements-2025-03-31.ttl  data/ofsted_la_judgements_as_at_31_march_...
+    graph/official/d2i-ilacs-reports.ttl                data/d2i_ofsted_csc_ilacs_history.csv
+    graph/official/reconciliation.ttl                   graph/seeds/*.ttl checked against the above
+    graph/identity/d2i-provider-lookup.ttl              data/d2i_Provider_data_lookup.csv
+    graph/identity/digital-land-organisation.ttl        data/digital_land_organisation.csv
+    graph/identity/openregister-os.ttl                  data/openregister_os.tsv
+    graph/identity/mysociety-local-authorities.ttl      data/mysociety_uk_local_authorities_future
 
 The set of councils is the children's-services authorities of data/derived_children_services_la_
 crosswalk.csv (keyed by GSS code); each fact about them is attributed to the original table it
@@ -42,7 +40,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import OfstedKgError
-from .turtle import IRI, Graph, Literal, Term, date, text
+from .turtle import IRI, Graph, Literal, date, text
 
 BASE = "https://w3id.org/ofsted-kg/"
 DEF = BASE + "def/"
@@ -213,7 +211,10 @@ GRADE_LABELS = {
 # framework slug -> (label used in rdfs:label text, grade scale)
 FRAMEWORKS: dict[str, tuple[str, dict[str, str] | None]] = {
     "slac": ("inspection of safeguarding and looked after children services", SCALE_2009),
-    "slac-reinspection": ("re-inspection of safeguarding or looked after children services", SCALE_2009),
+    "slac-reinspection": (
+        "re-inspection of safeguarding or looked after children services",
+        SCALE_2009,
+    ),
     "cpi": ("child protection inspection", SCALE_2009),
     "cpri": ("child protection re-inspection", SCALE_2009),
     "tlac": ("targeted inspection of looked after children", SCALE_2009),
@@ -338,12 +339,18 @@ def add_inspection(
     graph.add(
         report,
         RDFS + "label",
-        text(f"Ofsted's report on its {name} of {council_label(record, gss)}, published {pretty}", "en"),
+        text(
+            f"Ofsted's report on its {name} of {council_label(record, gss)}, published {pretty}",
+            "en",
+        ),
     )
     graph.add(
         report,
         DCT + "title",
-        text(f"Ofsted's report on its {name} of {council_label(record, gss)}, published {pretty}", "en"),
+        text(
+            f"Ofsted's report on its {name} of {council_label(record, gss)}, published {pretty}",
+            "en",
+        ),
     )
     graph.add(
         report,
@@ -454,7 +461,10 @@ SIF_AREAS = (
 ILACS_AREAS_FIRST = (
     ("overall-effectiveness", "{p} overall effectiveness"),
     ("impact-of-leaders", "{p} impact of leaders"),
-    ("help-and-protection", "{p} experiences and progress of children who need help and protection"),
+    (
+        "help-and-protection",
+        "{p} experiences and progress of children who need help and protection",
+    ),
     (
         "children-in-care-and-care-leavers",
         "{p} experiences and progress of children in care and care leavers",
@@ -463,7 +473,10 @@ ILACS_AREAS_FIRST = (
 ILACS_AREAS_SECOND = (
     ("overall-effectiveness", "{p} overall effectiveness"),
     ("impact-of-leaders", "{p} impact of leaders"),
-    ("help-and-protection", "{p} experiences and progress of children who need help and protection"),
+    (
+        "help-and-protection",
+        "{p} experiences and progress of children who need help and protection",
+    ),
     ("children-in-care", "{p} experiences and progress of children in care"),
     ("care-leavers", "{p} experiences and progress of care leavers"),
 )
@@ -579,7 +592,9 @@ def convert_2009(root: Path, record: Record) -> Graph:
             later = [
                 i
                 for i in record.inspections.values()
-                if i.council == gss and i.published == day and i.framework != framework
+                if i.council == gss
+                and i.published == day
+                and i.framework != framework
                 and i.framework in ("ilacs-standard", "ilacs-short")
                 and framework in ("ilacs-standard", "ilacs-short")
             ]
@@ -594,8 +609,8 @@ def convert_2009(root: Path, record: Record) -> Graph:
                     SKOS + "editorialNote",
                     text(
                         f"Ofsted's 2023 table ({T2009}, line {row.line}) gives the type as "
-                        f"\"{printed}\"; its 2025 table ({T_HISTORY}) gives "
-                        f"\"{FRAMEWORKS[framework][0]}\". The graph follows the later publication.",
+                        f'"{printed}"; its 2025 table ({T_HISTORY}) gives '
+                        f'"{FRAMEWORKS[framework][0]}". The graph follows the later publication.',
                         "en",
                     ),
                 )
@@ -613,8 +628,14 @@ T_IN_YEAR = "data/ofsted_la_in_year_inspections_2024_25.csv"
 T_LATEST = "data/ofsted_la_judgements_as_at_31_march_2025.csv"
 ILACS_2025_COLUMNS = (
     ("overall-effectiveness", "Overall effectiveness"),
-    ("impact-of-leaders", "The impact of leaders on social work practice with children and families"),
-    ("help-and-protection", "The experiences and progress of children who need help and protection"),
+    (
+        "impact-of-leaders",
+        "The impact of leaders on social work practice with children and families",
+    ),
+    (
+        "help-and-protection",
+        "The experiences and progress of children who need help and protection",
+    ),
     ("children-in-care", "The experiences and progress of children in care"),
     ("care-leavers", "The experiences and progress of care leavers"),
 )
@@ -872,8 +893,10 @@ def convert_publications(root: Path) -> Graph:
         graph.add(
             dist,
             DCAT + "mediaType",
-            IRI("https://www.iana.org/assignments/media-types/application/"
-                "vnd.oasis.opendocument.spreadsheet"),
+            IRI(
+                "https://www.iana.org/assignments/media-types/application/"
+                "vnd.oasis.opendocument.spreadsheet"
+            ),
         )
         graph.add(dist, DCAT + "downloadURL", IRI(f"{MIRROR}/raw/{pub.commit}/data-raw/{name}"))
         graph.add(dist, DCAT + "accessURL", IRI(MIRROR))
@@ -893,9 +916,15 @@ def convert_publications(root: Path) -> Graph:
             graph.add(pub.iri, DCAT + "distribution", IRI(node))
             graph.add(node, RDF_TYPE, IRI(DCAT + "Distribution"))
             graph.add(node, DCT + "source", IRI(pub.iri))
-            graph.add(node, DCT + "title", text(f"{pub.title}: one sheet as CSV ({extraction})", "en"))
+            graph.add(
+                node, DCT + "title", text(f"{pub.title}: one sheet as CSV ({extraction})", "en")
+            )
             graph.add(node, DCT + "license", IRI(OGL))
-            graph.add(node, DCAT + "mediaType", IRI("https://www.iana.org/assignments/media-types/text/csv"))
+            graph.add(
+                node,
+                DCAT + "mediaType",
+                IRI("https://www.iana.org/assignments/media-types/text/csv"),
+            )
             graph.add(node, PROV + "wasDerivedFrom", IRI(dist))
             graph.add(node, DCT + "identifier", text(extraction))
             _checksum(graph, node, root / extraction)
@@ -910,20 +939,23 @@ def convert_publications(root: Path) -> Graph:
         text(
             "Printed on the Guidance sheet of the publication. Its LA inspections 2009-2023 sheet "
             "gives the grades of the 2009-2013 frameworks (SLAC, CPI, CPRI, TLAC) in the words of "
-            "the scale used since 2013, so a grade of Adequate appears as \"Requires improvement "
-            "to be good\"; the graph keeps the grade awarded (def/grade/2009/adequate) and the "
+            'the scale used since 2013, so a grade of Adequate appears as "Requires improvement '
+            'to be good"; the graph keeps the grade awarded (def/grade/2009/adequate) and the '
             "words printed (okg:gradeAsPrinted).",
             "en",
         ),
     )
-    # Data to Insight's scrape (not an Ofsted publication; its content is taken from Ofsted's reports).
+    # Data to Insight's scrape: not an Ofsted publication, but taken from Ofsted's reports.
     graph.add(D2I_HISTORY, RDF_TYPE, IRI(DCAT + "Dataset"))
     graph.add(D2I_HISTORY, RDF_TYPE, IRI(OKG + "SourceDocument"))
     graph.add(
         D2I_HISTORY,
         DCT + "title",
-        text("Data to Insight Ofsted ILACS scrape tool: children's services inspection history "
-             "(ofsted_csc_ilacs_history.csv)", "en"),
+        text(
+            "Data to Insight Ofsted ILACS scrape tool: children's services inspection history "
+            "(ofsted_csc_ilacs_history.csv)",
+            "en",
+        ),
     )
     graph.add(D2I_HISTORY, DCT + "publisher", IRI(ID + "organisation/data-to-insight"))
     graph.add(D2I_HISTORY, DCT + "license", IRI(MIT))
@@ -931,8 +963,11 @@ def convert_publications(root: Path) -> Graph:
     graph.add(
         D2I_HISTORY,
         SKOS + "editorialNote",
-        text("Undated: copied at repository commit 54af59bf7856a26530b1eeb45c1c1c146f34cb8a. "
-             "Its content is taken from Ofsted's reports (Open Government Licence v3.0).", "en"),
+        text(
+            "Undated: copied at repository commit 54af59bf7856a26530b1eeb45c1c1c146f34cb8a. "
+            "Its content is taken from Ofsted's reports (Open Government Licence v3.0).",
+            "en",
+        ),
     )
     dist = D2I_HISTORY + "/csv"
     graph.add(D2I_HISTORY, DCAT + "distribution", IRI(dist))
@@ -940,12 +975,16 @@ def convert_publications(root: Path) -> Graph:
     graph.add(dist, DCT + "source", IRI(D2I_HISTORY))
     graph.add(dist, DCT + "title", text("ofsted_csc_ilacs_history.csv", "en"))
     graph.add(dist, DCT + "identifier", text(T_D2I))
-    graph.add(dist, DCAT + "mediaType", IRI("https://www.iana.org/assignments/media-types/text/csv"))
+    graph.add(
+        dist, DCAT + "mediaType", IRI("https://www.iana.org/assignments/media-types/text/csv")
+    )
     graph.add(
         dist,
         DCAT + "downloadURL",
-        IRI("https://github.com/JT-39/ofsted-ilacs-scrape-tool/raw/"
-            "54af59bf7856a26530b1eeb45c1c1c146f34cb8a/ofsted_csc_ilacs_history.csv"),
+        IRI(
+            "https://github.com/JT-39/ofsted-ilacs-scrape-tool/raw/"
+            "54af59bf7856a26530b1eeb45c1c1c146f34cb8a/ofsted_csc_ilacs_history.csv"
+        ),
     )
     _checksum(graph, dist, root / T_D2I)
     org = ID + "organisation/data-to-insight"
@@ -974,7 +1013,8 @@ DIGITAL_LAND = ID + "document/digital-land-organisation"
 OPENREGISTER_OS = ID + "document/openregister-os"
 MYSOCIETY = ID + "document/mysociety-uk-local-authorities"
 
-IDENTITY_SOURCES = {  # document -> (title, publisher slug, publisher label, licence, page, note, issued)
+# document -> (title, publisher slug, publisher label, licence, page, note, issued)
+IDENTITY_SOURCES = {
     D2I_LOOKUP: (
         "Data to Insight Ofsted ILACS scrape tool: provider data lookup "
         "(import_data/la_lookup/Provider_data_lookup.csv)",
@@ -1225,14 +1265,21 @@ def read_seed_judgements(root: Path) -> list[SeedJudgement]:
         store = ox.Store()
         store.load(path=path, format=ox.RdfFormat.TURTLE, base_iri=f"{BASE}graph/seeds/{path.stem}")
         for solution in store.query(SEED_QUERY):  # type: ignore[union-attr]
-            def value(name: str) -> str:
+
+            def value(name: str, solution: ox.QuerySolution = solution) -> str:
                 term = solution[name]
-                return "" if term is None else str(term.value)
+                return "" if term is None or isinstance(term, ox.Triple) else str(term.value)
 
             found.append(
                 SeedJudgement(
-                    value("j"), value("doc"), value("council"), value("area"), value("grade"),
-                    value("year"), value("insp"), value("fw"),
+                    value("j"),
+                    value("doc"),
+                    value("council"),
+                    value("area"),
+                    value("grade"),
+                    value("year"),
+                    value("insp"),
+                    value("fw"),
                 )
             )
     return sorted(set(found), key=lambda s: (s.document, s.iri))
@@ -1242,13 +1289,17 @@ def read_broader(root: Path) -> dict[str, str]:
     store = ox.Store()
     store.load(path=root / "ontology" / "areas.ttl", format=ox.RdfFormat.TURTLE)
     broader = ox.NamedNode(SKOS + "broader")
-    return {str(q.subject.value): str(q.object.value) for q in store.quads_for_pattern(None, broader, None)}
+    return {
+        q.subject.value: q.object.value
+        for q in store.quads_for_pattern(None, broader, None)
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode)
+    }
 
 
 def _curie(iri: str) -> str:
     for prefix in ("g2009", "g2013"):
         if iri.startswith(PREFIXES[prefix]):
-            return f"{prefix}:{iri[len(PREFIXES[prefix]):]}"
+            return f"{prefix}:{iri[len(PREFIXES[prefix]) :]}"
     return iri
 
 
@@ -1264,7 +1315,7 @@ def _describe(j: Judgement, record: Record) -> str:
     name = FRAMEWORKS[j.framework][0]
     words = f"{GRADE_LABELS[j.grade]}"
     if j.printed != GRADE_LABELS[j.grade]:
-        words += f", printed \"{j.printed}\" in Ofsted's table"
+        words += f', printed "{j.printed}" in Ofsted\'s table'
     return f"the {name} published {j.published} ({words})"
 
 
@@ -1275,7 +1326,8 @@ def convert_reconciliation(root: Path, record: Record) -> Graph:
     graph, _ = new_graph(
         "official/reconciliation",
         documents + [p.iri for p in PUBLICATIONS],
-        "the seed documents' claims about councils' grades, checked against Ofsted's official record",
+        "the seed documents' claims about councils' grades, checked against Ofsted's official "
+        "record",
     )
     by_council: dict[str, list[Judgement]] = defaultdict(list)
     for versions in record.judgements.values():
@@ -1296,8 +1348,11 @@ def convert_reconciliation(root: Path, record: Record) -> Graph:
             candidates = [record.judgements[seed.iri][0]]
             scope = "the same judgement in Ofsted's record"
         elif seed.inspection in record.inspections:
-            candidates = [j for j in official if j.iri.startswith(seed.inspection + "/")
-                          and expand("area:" + j.area) == seed.area]
+            candidates = [
+                j
+                for j in official
+                if j.iri.startswith(seed.inspection + "/") and expand("area:" + j.area) == seed.area
+            ]
             scope = "the same inspection's judgement of this area in Ofsted's record"
         elif seed.framework and seed.framework.rsplit("/", 1)[-1] not in FRAMEWORKS:
             reason = (
@@ -1309,7 +1364,9 @@ def convert_reconciliation(root: Path, record: Record) -> Graph:
             candidates = [j for j in same_year if expand("area:" + j.area) == seed.area]
             scope = f"Ofsted's judgements of this area published in {seed.year}"
             if not candidates:
-                candidates = [j for j in same_year if broader.get(expand("area:" + j.area)) == seed.area]
+                candidates = [
+                    j for j in same_year if broader.get(expand("area:" + j.area)) == seed.area
+                ]
                 scope = (
                     f"Ofsted's judgements published in {seed.year} of the areas this one covers "
                     "(the framework then had no single overall judgement)"
@@ -1325,8 +1382,11 @@ def convert_reconciliation(root: Path, record: Record) -> Graph:
         if reason:
             outcome = "cannot-be-checked"
         else:
-            agreeing = [j for j in candidates if j.grade == claimed or (claimed, j.grade) in CLOSE
-                        or (j.grade, claimed) in CLOSE]
+            agreeing = [
+                j
+                for j in candidates
+                if j.grade == claimed or (claimed, j.grade) in CLOSE or (j.grade, claimed) in CLOSE
+            ]
             outcome = "agrees" if agreeing else "differs"
             listed = "; ".join(_describe(j, record) for j in candidates)
             verb = "agrees with" if agreeing else "differs from"
@@ -1381,20 +1441,43 @@ def convert(root: Path) -> Conversion:
         ("official/ofsted-la-inspections-2009-2023", convert_2009(root, record), T2009, ogl),
         ("official/ofsted-la-in-year-2024-25", convert_in_year(root, record), T_IN_YEAR, ogl),
         ("official/ofsted-la-judgements-2025-03-31", convert_latest(root, record), T_LATEST, ogl),
-        ("official/d2i-ilacs-reports", convert_d2i(root, record, d2i), T_D2I,
-         "MIT (repository); content from Ofsted's reports, Open Government Licence v3.0"),
+        (
+            "official/d2i-ilacs-reports",
+            convert_d2i(root, record, d2i),
+            T_D2I,
+            "MIT (repository); content from Ofsted's reports, Open Government Licence v3.0",
+        ),
         ("official/publications", convert_publications(root), "data/raw/*.ods and " + T_D2I, ogl),
-        ("identity/d2i-provider-lookup", convert_d2i_lookup(root, record),
-         "data/d2i_Provider_data_lookup.csv", "MIT (repository); Ofsted's and DfE's codes, OGL v3.0"),
-        ("identity/digital-land-organisation", convert_digital_land(root, record),
-         "data/digital_land_organisation.csv", "OGL v3.0 (Wikidata identifiers CC0)"),
-        ("identity/openregister-os", convert_openregister(root, record), "data/openregister_os.tsv",
-         ogl),
-        ("identity/mysociety-local-authorities", convert_mysociety(root, record),
-         "data/mysociety_uk_local_authorities_future.csv",
-         "CC BY 4.0, attribution: mySociety, uk_local_authority_names_and_codes"),
-        ("official/reconciliation", convert_reconciliation(root, record),
-         "graph/seeds/*.ttl checked against the official graphs", ogl + " and the seeds' sources"),
+        (
+            "identity/d2i-provider-lookup",
+            convert_d2i_lookup(root, record),
+            "data/d2i_Provider_data_lookup.csv",
+            "MIT (repository); Ofsted's and DfE's codes, OGL v3.0",
+        ),
+        (
+            "identity/digital-land-organisation",
+            convert_digital_land(root, record),
+            "data/digital_land_organisation.csv",
+            "OGL v3.0 (Wikidata identifiers CC0)",
+        ),
+        (
+            "identity/openregister-os",
+            convert_openregister(root, record),
+            "data/openregister_os.tsv",
+            ogl,
+        ),
+        (
+            "identity/mysociety-local-authorities",
+            convert_mysociety(root, record),
+            "data/mysociety_uk_local_authorities_future.csv",
+            "CC BY 4.0, attribution: mySociety, uk_local_authority_names_and_codes",
+        ),
+        (
+            "official/reconciliation",
+            convert_reconciliation(root, record),
+            "graph/seeds/*.ttl checked against the official graphs",
+            ogl + " and the seeds' sources",
+        ),
     ]
     files: dict[str, str] = {}
     for name, graph, source, licence in outputs:
