@@ -24,7 +24,7 @@ import pyoxigraph as ox
 import rdflib
 
 from .config import Settings
-from .errors import ValidationError
+from .errors import SourceError, ValidationError
 from .sources import DATA_KINDS, discover, parse_all, quads_of
 from .store import StagedStore, Store, from_rdflib, rdflib_graph
 from .validation import ValidationReport, validate_store
@@ -83,7 +83,20 @@ def infer(data: rdflib.Graph, inferred_graph: str) -> tuple[list[ox.Quad], int]:
     return quads, skipped
 
 
+def check_generated(root: Path) -> None:
+    """Refuse to build from generated files that the tables in data/ no longer give."""
+    from . import official
+
+    out_of_date = official.stale(root)
+    if out_of_date:
+        raise SourceError(
+            f"{', '.join(out_of_date)} out of date with the tables in data/: "
+            "run `ofsted-kg convert`"
+        )
+
+
 def _assemble(settings: Settings, store: Store, steps: _Steps) -> tuple[int, int, int, int]:
+    check_generated(settings.root)
     sources = discover(settings.root, settings.base)
     parsed = parse_all(sources)
     triples = sum(len(p.quads) for p in parsed)

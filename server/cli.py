@@ -69,6 +69,20 @@ def make_parser() -> argparse.ArgumentParser:
         "otherwise). Exit status 1 on syntax errors or shape violations.",
     )
 
+    convert = commands.add_parser(
+        "convert",
+        parents=[common],
+        help="regenerate graph/official/ and graph/identity/ from the tables in data/",
+        description="Convert Ofsted's tables and the identifier crosswalks in data/ into Turtle "
+        "under graph/official/ and graph/identity/ (deterministic: the same tables give the same "
+        "bytes). Only changed files are written. A malformed cell is reported as "
+        "file:row:column and the exit status is 1; with --check nothing is written and the exit "
+        "status is 1 if any generated file is out of date.",
+    )
+    convert.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if a file is out of date"
+    )
+
     commands.add_parser(
         "validate",
         parents=[common],
@@ -185,6 +199,31 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_convert(args: argparse.Namespace) -> int:
+    from . import official
+
+    settings = settings_from(args)
+    if args.check:
+        out_of_date = official.stale(settings.root)
+        for relpath in out_of_date:
+            print(relpath, file=sys.stderr)
+        if out_of_date:
+            _error(f"{len(out_of_date)} generated files out of date: run `{PROG} convert`")
+            return 1
+        return 0
+    conversion, changed = official.write(settings.root)
+    for relpath in changed:
+        print(f"wrote {relpath}", file=sys.stderr)
+    record = conversion.record
+    print(
+        f"{len(record.councils)} councils, {len(record.inspections)} inspections, "
+        f"{len(record.judgements)} judgements; {len(changed)} of {len(conversion.files)} files "
+        "changed",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def _report_syntax(exc: SourceSyntaxError, note: str = "") -> None:
     for problem in exc.problems:
         print(problem, file=sys.stderr)
@@ -282,6 +321,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "build": cmd_build,
+    "convert": cmd_convert,
     "validate": cmd_validate,
     "export": cmd_export,
     "query": cmd_query,
