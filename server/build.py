@@ -27,7 +27,7 @@ from .config import Settings
 from .errors import SourceError, ValidationError
 from .sources import DATA_KINDS, discover, parse_all, quads_of
 from .store import StagedStore, Store, from_rdflib, rdflib_graph
-from .validation import ValidationReport, validate_store
+from .validation import ValidationReport, validate_quads
 
 Progress = Callable[[str], None]
 
@@ -65,13 +65,11 @@ def infer(data: rdflib.Graph, inferred_graph: str) -> tuple[list[ox.Quad], int]:
     triples could not be stored (a literal as subject, say)."""
     from . import reasoning  # imported late: tests may replace it
 
-    entailed = reasoning.entailments(data)
+    entailed = reasoning.entailed_triples(data)
     graph = ox.NamedNode(inferred_graph)
     quads: list[ox.Quad] = []
     skipped = 0
     for s, p, o in entailed:
-        if (s, p, o) in data:
-            continue
         if isinstance(s, rdflib.Literal) or not isinstance(p, rdflib.URIRef):
             skipped += 1
             continue
@@ -95,7 +93,16 @@ def check_generated(root: Path) -> None:
         )
 
 
-def _assemble(settings: Settings, store: Store, steps: _Steps) -> tuple[int, int, int, int]:
+@dataclass(frozen=True)
+class _Assembled:
+    files: int
+    triples: int
+    graphs: int
+    inferred: int
+    quads: list[ox.Quad]  # everything stored, for validation without reading the store back
+
+
+def _assemble(settings: Settings, store: Store, steps: _Steps) -> _Assembled:
     check_generated(settings.root)
     sources = discover(settings.root, settings.base)
     parsed = parse_all(sources)
@@ -113,11 +120,12 @@ def _assemble(settings: Settings, store: Store, steps: _Steps) -> tuple[int, int
     steps.done(
         f"reasoned: {len(inferred):,} entailed triples into <{settings.inferred_graph}>{note}"
     )
-    return len(parsed), triples, graphs, len(inferred)
+    quads = [q for item in parsed for q in item.quads] + inferred
+    return _Assembled(len(parsed), triples, graphs, len(inferred), quads)
 
 
-def _validate(settings: Settings, store: Store, steps: _Steps) -> ValidationReport:
-    report = validate_store(store, settings)
+def _validate(settings: Settings, quads: list[ox.Quad], steps: _Steps) -> ValidationReport:
+    report = validate_quads(quads, settings)
     steps.done(f"validated {report.data_triples:,} triples: {report.summary()}")
     if not report.conforms:
         count = len(report.violations)
@@ -132,12 +140,14 @@ def build(settings: Settings, progress: Progress = to_stderr) -> BuildResult:
     """Build the store at ``settings.store``; raises (leaving the old store alone) on any error."""
     steps = _Steps(5, progress)
     with StagedStore(settings.store) as staged:
-        files, triples, graphs, inferred = _assemble(settings, staged.store, steps)
-        report = _validate(settings, staged.store, steps)
-        union = staged.store.refresh_union()
+        built = _assemble(settings, staged.store, steps)
+        report = _validate(settings, built.quads, steps)
+        union = staged.store.refresh_union(built.quads)
         staged.commit()
         steps.done(f"default graph: the union, {union:,} triples; store ready at {settings.store}")
-    return BuildResult(files, triples, graphs, inferred, report, settings.store)
+    return BuildResult(
+        built.files, built.triples, built.graphs, built.inferred, report, settings.store
+    )
 
 
 def validate_tree(settings: Settings, progress: Progress = to_stderr) -> BuildResult:
@@ -145,7 +155,6 @@ def validate_tree(settings: Settings, progress: Progress = to_stderr) -> BuildRe
 
     Raises ValidationError (with the report) on violations, like ``build``."""
     steps = _Steps(4, progress)
-    store = Store(ox.Store(), None, writable=True)
-    files, triples, graphs, inferred = _assemble(settings, store, steps)
-    report = _validate(settings, store, steps)
-    return BuildResult(files, triples, graphs, inferred, report, None)
+    built = _assemble(settings, Store(ox.Store(), None, writable=True), steps)
+    report = _validate(settings, built.quads, steps)
+    return BuildResult(built.files, built.triples, built.graphs, built.inferred, report, None)

@@ -95,6 +95,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Bearer token that allows SPARQL updates; unset means the endpoint is read-only.",
         _optional_text,
     ),
+    Setting(
+        "validation_workers",
+        min(2, os.cpu_count() or 1),
+        "Processes that share out the SHACL shapes when validating. Default: 2, or 1 on one core.",
+        _positive_int,
+    ),
 )
 
 SETTING_NAMES = frozenset(s.name for s in SETTINGS)
@@ -110,6 +116,7 @@ class Settings:
     threads: int
     query_timeout: float
     update_token: str | None
+    validation_workers: int
 
     def graph_iri(self, local: str) -> str:
         """The IRI of a named graph, e.g. ``graph_iri("inferred")``."""

@@ -313,6 +313,18 @@ def rdflib_graph(quads: Iterable[ox.Quad]) -> rdflib.Graph:
 # -- The store --------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a block that allocates many objects."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class Store:
     """One Oxigraph store; the SPARQL default graph is the union of the named graphs.
 
@@ -363,14 +375,25 @@ class Store:
         for graph in graphs:
             yield from self.inner.quads_for_pattern(None, None, None, ox.NamedNode(graph))
 
-    def refresh_union(self) -> int:
+    def refresh_union(self, named: Iterable[ox.Quad] | None = None) -> int:
         """Make the default graph the union of the named graphs, each triple once; its size.
 
-        The store is a set of quads, so a triple held by several named graphs lands in the
-        default graph once."""
+        ``named`` may give the named graphs' quads when the caller holds them already (the
+        build does), to save reading them back. The store is a set of quads, so a triple held by
+        several named graphs lands in the default graph once."""
+        default = ox.DefaultGraph()
         self.inner.update("DROP SILENT DEFAULT")
-        self.inner.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sum(1 for _ in self.inner.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        # Bulk loading beats "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }" on disk (2.6 s
+        # against 6.5 s for 220k quads); with the collector paused, as allocating that many
+        # quads on a large heap otherwise sets off one collection after another.
+        with gc_paused():
+            union = [
+                ox.Quad(q.subject, q.predicate, q.object, default)
+                for q in (self.quads() if named is None else named)
+                if not isinstance(q.graph_name, ox.DefaultGraph)
+            ]
+            self.inner.bulk_extend(union)
+        return len({(q.subject, q.predicate, q.object) for q in union})
 
     def query(
         self,

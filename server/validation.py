@@ -10,9 +10,11 @@ Only ``sh:Violation`` results fail a build; ``sh:Warning`` and ``sh:Info`` resul
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 import rdflib
@@ -116,10 +118,57 @@ def _path(results: rdflib.Graph, node: Node) -> str | None:
     return "(complex path)"
 
 
-def validate_graphs(data: rdflib.Graph, shapes: rdflib.Graph) -> ValidationReport:
-    """Validate ``data`` against ``shapes`` (no inference); results sorted for stable output."""
+def validate_graphs(
+    data: rdflib.Graph, shapes: rdflib.Graph, *, workers: int = 1
+) -> ValidationReport:
+    """Validate ``data`` against ``shapes`` (no inference); results sorted for stable output.
+
+    With ``workers`` > 1 the shapes are shared out between that many forked processes, each
+    validating all of ``data`` against its share (a shape's results do not depend on the other
+    shapes, so the union of the shares' results is the whole report)."""
     if len(shapes) == 0:
         return ValidationReport([], 0, len(data))
+    shares = _share_out(shapes, workers)
+    if len(shares) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        _FORKED.update(data=data, shares=shares)
+        try:
+            with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
+                parts = pool.map(_validate_share, range(len(shares)))
+        finally:
+            _FORKED.clear()
+        found = [result for part in parts for result in part]
+        return ValidationReport(_sorted(found), len(shapes), len(data))
+    return ValidationReport(_sorted(_results(data, shapes)), len(shapes), len(data))
+
+
+# What forked validation processes inherit from their parent: set just before the fork, cleared
+# just after, so nothing is pickled and nothing outlives one validate_graphs call.
+_FORKED: dict[str, Any] = {}
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+
+
+def _validate_share(index: int) -> list[ValidationResult]:
+    return _results(_FORKED["data"], _FORKED["shares"][index])
+
+
+def _share_out(shapes: rdflib.Graph, workers: int) -> list[rdflib.Graph]:
+    """``shapes`` as ``workers`` graphs, each with the targets of a share of the targeted shapes
+    (a shape without a target is only checked when another shape refers to it)."""
+    targeted = sorted({s for p in _TARGETS for s in shapes.subjects(p, None)}, key=str)
+    if workers <= 1 or len(targeted) < 2:
+        return [shapes]
+    shares = []
+    for index in range(min(workers, len(targeted))):
+        mine = set(targeted[index :: min(workers, len(targeted))])
+        share = rdflib.Graph()
+        for s, p, o in shapes:
+            if p not in _TARGETS or s in mine:
+                share.add((s, p, o))
+        shares.append(share)
+    return shares
+
+
+def _results(data: rdflib.Graph, shapes: rdflib.Graph) -> list[ValidationResult]:
     with quiet_rdflib():
         _conforms, results_graph, _text = pyshacl_validate(
             data,
@@ -147,11 +196,15 @@ def validate_graphs(data: rdflib.Graph, shapes: rdflib.Graph) -> ValidationRepor
                 value=_show(results_graph.value(node, SH.value)),
             )
         )
+    return found
+
+
+def _sorted(results: list[ValidationResult]) -> list[ValidationResult]:
     rank = {"Violation": 0, "Warning": 1, "Info": 2}
-    found.sort(
-        key=lambda r: (rank[r.severity], r.focus_node, r.path or "", r.message, r.value or "")
+    return sorted(
+        results,
+        key=lambda r: (rank[r.severity], r.focus_node, r.path or "", r.message, r.value or ""),
     )
-    return ValidationReport(found, len(shapes), len(data))
 
 
 def shape_vocabulary(shapes: rdflib.Graph) -> frozenset[str] | None:
@@ -199,33 +252,44 @@ def relevant_quads(
                 yield quad
 
 
-def our_quads(store: Store, settings: Settings) -> Iterator[ox.Quad]:
+def our_quads(quads: Iterable[ox.Quad], settings: Settings) -> list[ox.Quad]:
     """The quads that are ours to validate: every graph but the shapes and the vocabularies.
 
     The standard vocabularies are taken as published, so their graphs are left out, and so are
     the entailments about things that they mention and we do not describe (their authors, their
     versions, the ontologies we import)."""
-    vocab = settings.graph_iri("vocab/")
+    vocab = ox.NamedNode(settings.graph_iri("vocab/")).value
     shapes = settings.shapes_graph_prefix
     inferred = settings.inferred_graph
-    graphs = [g for g in store.named_graphs() if not g.startswith((vocab, shapes))]
-    asserted = [g for g in graphs if g != inferred]
-    ours = {q.subject for q in store.quads(asserted)}
-    theirs = {
-        term
-        for q in store.quads(g for g in store.named_graphs() if g.startswith(vocab))
-        for term in (q.subject, q.object)
-    }
-    only_theirs = theirs - ours
-    yield from store.quads(asserted)
-    for quad in store.quads([inferred] if inferred in graphs else []):
-        if quad.subject not in only_theirs:
-            yield quad
+    asserted: list[ox.Quad] = []
+    entailed: list[ox.Quad] = []
+    theirs: set[object] = set()
+    for quad in quads:
+        graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+        if graph == inferred:
+            entailed.append(quad)
+        elif graph.startswith(vocab):
+            theirs.update((quad.subject, quad.object))
+        elif not graph.startswith(shapes):
+            asserted.append(quad)
+    only_theirs = theirs - {q.subject for q in asserted}
+    return asserted + [q for q in entailed if q.subject not in only_theirs]
+
+
+def validate_quads(quads: Iterable[ox.Quad], settings: Settings) -> ValidationReport:
+    """Validate a dataset given as quads: our graphs (see :func:`our_quads`) against its shapes
+    graphs (those under ``settings.shapes_graph_prefix``)."""
+    everything = list(quads)
+    prefix = settings.shapes_graph_prefix
+    shapes = rdflib_graph(
+        q
+        for q in everything
+        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(prefix)
+    )
+    data = relevant_quads(our_quads(everything, settings), shape_vocabulary(shapes))
+    return validate_graphs(rdflib_graph(data), shapes, workers=settings.validation_workers)
 
 
 def validate_store(store: Store, settings: Settings) -> ValidationReport:
-    """Validate a store's content: our graphs (see :func:`our_quads`) against its shapes graphs."""
-    shape_graphs = [g for g in store.named_graphs() if g.startswith(settings.shapes_graph_prefix)]
-    shapes = rdflib_graph(store.quads(shape_graphs))
-    data = relevant_quads(our_quads(store, settings), shape_vocabulary(shapes))
-    return validate_graphs(rdflib_graph(data), shapes)
+    """Validate a store's content (see :func:`validate_quads`)."""
+    return validate_quads(store.quads(), settings)

@@ -198,7 +198,7 @@ def test_a_reasoner_crash_leaves_the_previous_store(
     def crash(_graph: object) -> object:
         raise RuntimeError("reasoner bug")
 
-    monkeypatch.setattr(reasoning, "entailments", crash)
+    monkeypatch.setattr(reasoning, "entailed_triples", crash)
     before = fingerprint(built)
     with pytest.raises(RuntimeError, match="reasoner bug"):
         build(settings_for("valid", built), progress=quiet)

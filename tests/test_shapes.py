@@ -416,7 +416,7 @@ def test_cached_vocabularies_give_the_data_the_build_validates(
         ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), inferred)  # type: ignore[arg-type]
         for s, p, o in reasoning.entailments(everything)
     )
-    built = set(rdflib_graph(our_quads(store, settings)))
+    built = set(rdflib_graph(our_quads(store.quads(), settings)))
     with added(vocabularies.closed, [*facts, *vocabularies.entailments(facts)]):
         assert set(vocabularies.closed) == built
 
