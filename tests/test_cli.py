@@ -397,6 +397,7 @@ def test_every_setting_can_be_set_from_the_environment() -> None:
     values = {
         "root": "/r", "store": "/s", "base": "http://example.org/kg/", "host": "::1",
         "port": "1", "threads": "3", "query_timeout": "2.5", "update_token": "t",
+        "validation_workers": "1",
     }  # fmt: skip
     assert set(values) == {s.name for s in SETTINGS}
     settings = load_settings(env={f"OFSTED_KG_{k.upper()}": v for k, v in values.items()})
