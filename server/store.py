@@ -400,7 +400,16 @@ class Store:
             for q in self.inner.quads_for_pattern(None, None, None, ox.DefaultGraph())
         }
 
-    def update(self, text: str, *, default_target: str) -> None:
+    def update_plain(self, text: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL update as it is (the default graph is the store's own)."""
+        if not self.writable:
+            raise StoreError("the store is open read-only")
+        try:
+            self.inner.update(text, base_iri=base_iri)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc.msg or exc)) from None
+
+    def update(self, text: str, *, default_target: str, base_iri: str | None = None) -> None:
         """Run a SPARQL update, keeping the default graph the union of the named graphs.
 
         The default graph is a view: triples an update inserts into it are kept in the named graph
@@ -409,7 +418,7 @@ class Store:
             raise StoreError("the store is open read-only")
         before = self._default_triples()
         try:
-            self.inner.update(text)
+            self.inner.update(text, base_iri=base_iri)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc.msg or exc)) from None
         after = self._default_triples()
