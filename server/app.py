@@ -110,7 +110,7 @@ def compress(response: Response) -> Response:
         response.direct_passthrough
         or response.status_code != 200
         or "Content-Encoding" in response.headers
-        or "gzip" not in request.accept_encodings
+        or request.accept_encodings["gzip"] <= 0
     ):
         return response
     data = response.get_data()

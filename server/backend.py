@@ -158,7 +158,9 @@ class LocalBackend:
     def _target(self, graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
         if graph is None:
             return (
-                ox.NamedNode(self.settings.updates_graph) if self.settings.union else ox.DefaultGraph()
+                ox.NamedNode(self.settings.updates_graph)
+                if self.settings.union
+                else ox.DefaultGraph()
             )
         return ox.NamedNode(graph)
 
@@ -213,7 +215,9 @@ def _clear(store: Store, graph: str | None, union: bool) -> bool:
     return not existed
 
 
-def _add(store: Store, target: ox.NamedNode | ox.DefaultGraph, triples: Iterable[ox.Triple]) -> None:
+def _add(
+    store: Store, target: ox.NamedNode | ox.DefaultGraph, triples: Iterable[ox.Triple]
+) -> None:
     if isinstance(target, ox.NamedNode):
         store.inner.add_graph(target)
     store.inner.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
@@ -250,8 +254,5 @@ def _check_shapes(store: Store, settings: Settings) -> None:
 
 
 def make_backend(settings: Settings) -> Backend:
-    if settings.remote_query is not None:
-        from .remote import RemoteBackend
-
-        return RemoteBackend(settings)
+    """The embedded store (the only backend so far; a remote one would answer the same calls)."""
     return LocalBackend(settings)

@@ -83,13 +83,6 @@ def _iri_list(value: Any) -> tuple[str, ...]:
     return tuple(str(i) for i in items)
 
 
-def _optional_url(value: Any) -> str | None:
-    text = str(value)
-    if text and not text.startswith(("http://", "https://")):
-        raise ValueError("must be an http(s) URL")
-    return text or None
-
-
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -167,24 +160,6 @@ SETTINGS: tuple[Setting, ...] = (
         "Access-Control-Allow-Origin answered to queries; empty: no CORS headers.",
         str,
     ),
-    Setting(
-        "remote_query",
-        None,
-        "Query URL of a remote SPARQL 1.1 server to serve instead of the local store.",
-        _optional_url,
-    ),
-    Setting(
-        "remote_update",
-        None,
-        "Update URL of the remote server (needed for writes to a remote store).",
-        _optional_url,
-    ),
-    Setting(
-        "remote_store",
-        None,
-        "Graph Store Protocol URL of the remote server (needed for /store with a remote store).",
-        _optional_url,
-    ),
 )
 
 SETTING_NAMES = frozenset(s.name for s in SETTINGS)
@@ -206,9 +181,6 @@ class Settings:
     max_result_bytes: int
     service_allow: tuple[str, ...]
     cors_origin: str
-    remote_query: str | None
-    remote_update: str | None
-    remote_store: str | None
 
     def graph_iri(self, local: str) -> str:
         """The IRI of a named graph, e.g. ``graph_iri("inferred")``."""

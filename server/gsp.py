@@ -59,14 +59,22 @@ def _graph(path: str | None) -> tuple[str | None, bool]:
 
 
 def _triples(graph: str | None) -> list[ox.Triple]:
-    mimetype = request.mimetype
+    if request.mimetype == "multipart/form-data":  # several documents, merged
+        found: list[ox.Triple] = []
+        for part in request.files.values():
+            found += _parse(part.read(), part.mimetype, graph)
+        return found
+    return _parse(request.get_data(), request.mimetype, graph)
+
+
+def _parse(data: bytes, mimetype: str, graph: str | None) -> list[ox.Triple]:
     fmt = PARSERS.get(mimetype)
     if fmt is None:
         known = ", ".join(sorted(PARSERS))
         raise UnsupportedMediaTypeError(f"send the graph as one of {known}")
     base = graph or request.base_url
     try:
-        quads = ox.parse(request.get_data(), fmt, base_iri=base)
+        quads = ox.parse(data, fmt, base_iri=base)
         return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     except (SyntaxError, ValueError, OSError) as exc:
         raise BadRequestError(f"the graph does not parse as {mimetype}: {exc}") from None

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import MIMEAccept, MultiDict
 
 from .app import current_backend, current_settings
 from .errors import (
@@ -35,7 +35,7 @@ from .errors import (
     UnsupportedMediaTypeError,
 )
 from .store import QueryResult
-from .workers import Job, NotAcceptableKind
+from .workers import Job, NotAcceptableKindError
 
 bp = Blueprint("sparql", __name__)
 
@@ -138,6 +138,8 @@ def choose(formats: tuple[Format, ...], explicit: str | None) -> Format | None:
     accept = request.accept_mimetypes
     if not accept:
         return formats[0]
+    # Parameters (charset=utf-8, profile=...) do not change what we can answer.
+    accept = MIMEAccept([(value.split(";")[0].strip(), quality) for value, quality in accept])
     offered = [media for f in formats for media in f.accepts]
     # Werkzeug prefers the first offer among equals: our defaults come first in each table.
     best = accept.best_match(offered)
@@ -403,7 +405,7 @@ def sparql() -> Response:
     )
     try:
         answer = backend.run(job)
-    except NotAcceptableKind as exc:
+    except NotAcceptableKindError as exc:
         negotiate(GRAPH_FORMATS if exc.args[0] == "graph" else RESULTS_FORMATS, operation.format)
         raise
     fmt = results if answer.kind == "results" else graphs
@@ -467,7 +469,11 @@ def service_description(explicit: str | None) -> Response:
         ox.Triple(node, sd("endpoint"), endpoint),
         ox.Triple(node, sd("supportedLanguage"), sd("SPARQL11Query")),
         ox.Triple(node, sd("feature"), sd("BasicFederatedQuery")),
-        ox.Triple(node, sd("defaultEntailmentRegime"), ox.NamedNode("http://www.w3.org/ns/entailment/Simple")),
+        ox.Triple(
+            node,
+            sd("defaultEntailmentRegime"),
+            ox.NamedNode("http://www.w3.org/ns/entailment/Simple"),
+        ),
         ox.Triple(node, sd("defaultDataset"), dataset),
         ox.Triple(dataset, rdf_type, sd("Dataset")),
         ox.Triple(dataset, sd("defaultGraph"), default),
@@ -478,9 +484,7 @@ def service_description(explicit: str | None) -> Response:
     if settings.update_token is not None:
         triples.append(ox.Triple(node, sd("supportedLanguage"), sd("SPARQL11Update")))
     for f in RESULTS_FORMATS + GRAPH_FORMATS:
-        triples.append(
-            ox.Triple(node, sd("resultFormat"), ox.NamedNode(_FORMAT_IRIS[f.name]))
-        )
+        triples.append(ox.Triple(node, sd("resultFormat"), ox.NamedNode(_FORMAT_IRIS[f.name])))
     data = ox.serialize(triples, format=fmt.serialization, prefixes={"sd": SD})  # type: ignore[arg-type]
     response = Response(data, content_type=fmt.content_type)
     response.vary.add("Accept")

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import io
 import multiprocessing
-import os
 import queue
 import threading
 import time
@@ -29,7 +28,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from .errors import (
     BadRequestError,
@@ -89,7 +88,7 @@ class StoreLocation:
 # -- The worker process -----------------------------------------------------------------------
 
 
-class _TooLarge(Exception):
+class _TooLargeError(Exception):
     pass
 
 
@@ -108,7 +107,7 @@ class _CappedBuffer(io.RawIOBase):
         self.size += len(chunk)
         if self.size > self.limit:
             self.exceeded = True
-            raise _TooLarge
+            raise _TooLargeError
         self.parts.append(chunk)
         return len(chunk)
 
@@ -146,7 +145,7 @@ def _run(store: Any, job: Job) -> Answer | Failure:
         )
         fmt = getattr(ox.RdfFormat, job.graph_format or "TURTLE")
         try:
-            ox.serialize(triples, buffer, fmt)
+            ox.serialize(triples, cast(IO[bytes], buffer), fmt)
         except Exception:
             if buffer.exceeded:
                 return Failure("too-large", "the graph is larger than this server answers")
@@ -170,7 +169,7 @@ def _run(store: Any, job: Job) -> Answer | Failure:
         return Failure("not-acceptable", kind)
     fmt = getattr(ox.RdfFormat if kind == "graph" else ox.QueryResultsFormat, name)
     try:
-        result.serialize(buffer, fmt)
+        result.serialize(cast(IO[bytes], buffer), fmt)
     except Exception as exc:
         if buffer.exceeded:
             return Failure(
@@ -286,7 +285,7 @@ class WorkerPool:
             if reply.error == "internal":
                 raise RuntimeError(f"query worker failed: {reply.detail}")
             if reply.error == "not-acceptable":
-                raise _NotAcceptable(reply.detail)
+                raise NotAcceptableKindError(reply.detail)
             raise ERRORS[reply.error](reply.detail)
         assert isinstance(reply, Answer)
         return reply
@@ -302,12 +301,5 @@ class WorkerPool:
             return [w.process.pid for w in self._workers if w.process.pid is not None]
 
 
-class _NotAcceptable(Exception):
+class NotAcceptableKindError(Exception):
     """The result's kind (``args[0]``: "results" or "graph") has no acceptable format."""
-
-
-NotAcceptableKind = _NotAcceptable
-
-
-def worker_count_default() -> int:
-    return os.cpu_count() or 1
