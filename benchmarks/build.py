@@ -78,19 +78,19 @@ def synthetic_record(councils: int, seed: int = 2009) -> str:
     out = [PREFIXES]
     dataset = f"<{BASE}id/document/synthetic-ofsted-statistics>"
     out.append(
-        f"<> a okg:SourceGraph ; rdfs:label \"synthetic official record\"@en ;"
+        f'<> a okg:SourceGraph ; rdfs:label "synthetic official record"@en ;'
         f" prov:wasDerivedFrom {dataset} .\n"
-        f"{dataset} a okg:SourceDocument ; dct:title \"Synthetic Ofsted statistics\"@en ;"
+        f'{dataset} a okg:SourceDocument ; dct:title "Synthetic Ofsted statistics"@en ;'
         f' dct:publisher <{BASE}id/organisation/ofsted> ; dct:issued "2025-09-25"^^xsd:date ;'
         f" foaf:page <https://example.org/synthetic.ods> .\n"
-        f"<{BASE}id/organisation/ofsted> a org:FormalOrganization ; rdfs:label \"Ofsted\" ;"
+        f'<{BASE}id/organisation/ofsted> a org:FormalOrganization ; rdfs:label "Ofsted" ;'
         f" dct:source {dataset} .\n"
     )
     for c in range(councils):
         gss = f"E9{c:07d}"
         council = f"<{BASE}id/council/{gss}>"
         out.append(
-            f"{council} a okg:Council ; rdfs:label \"Synthetic Council {c}\"@en ;"
+            f'{council} a okg:Council ; rdfs:label "Synthetic Council {c}"@en ;'
             f' okg:gssCode "{gss}" ; okg:ofstedUrn "{90000 + c}" ; okg:dfeCode "{c:03d}" ;'
             f" owl:sameAs <http://www.wikidata.org/entity/Q{9000000 + c}> ;"
             f" okg:governsArea <http://statistics.data.gov.uk/id/statistical-geography/{gss}> ;"
@@ -145,9 +145,7 @@ def main() -> int:
         (tree / "graph" / "official" / "synthetic.ttl").write_text(
             synthetic_record(args.councils), encoding="utf-8"
         )
-        settings = load_settings(
-            overrides={"root": str(tree), "store": str(Path(tmp) / "store")}
-        )
+        settings = load_settings(overrides={"root": str(tree), "store": str(Path(tmp) / "store")})
 
         totals: list[float] = []
         sizes: list[str] = []

@@ -361,7 +361,7 @@ def test_serve_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append(kw))
     assert main(["serve", "--store", str(tmp_path / "s")]) == 0
-    assert calls == [{"host": "127.0.0.1", "port": 8000, "threads": 4}]
+    assert calls == [{"host": "127.0.0.1", "port": 8000, "threads": 8}]
 
 
 @pytest.mark.parametrize(

@@ -296,3 +296,10 @@ def test_fuzzed_requests_never_answer_500(
         headers=headers,
     )
     assert response.status_code < 500, response.get_data(as_text=True)
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for setting in SETTINGS:
+        assert f"`{setting.name}`" in readme, setting.name
+        assert f"`OFSTED_KG_{setting.name.upper()}`" in readme, setting.name
