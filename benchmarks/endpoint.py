@@ -176,7 +176,7 @@ def main() -> int:
                 str(port_ours),
                 "--threads",
                 str(args.clients),
-            ],  # fmt: skip
+            ],
             stderr=subprocess.DEVNULL,
             env={**os.environ},
         )
@@ -188,7 +188,7 @@ def main() -> int:
                 str(their_store),
                 "--bind",
                 f"127.0.0.1:{port_theirs}",
-            ],  # fmt: skip
+            ],
             stderr=subprocess.DEVNULL,
         )
         try:

@@ -220,7 +220,7 @@ def test_format_parameter_takes_media_types(client: FlaskClient) -> None:
     assert response.mimetype == "application/sparql-results+xml"
 
 
-# -- Fuzz: malformed input of any kind is a 4xx, never a 500 ----------------------------------------
+# -- Fuzz: malformed input of any kind is a 4xx, never a 500 -----------------------------------
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60)
 HEADER = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=40)
