@@ -8,21 +8,25 @@ the ``OFSTED_KG_*`` environment; any other key goes to Flask's own ``app.config`
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
+import weakref
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Flask, Response, current_app
+from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from . import __version__
 from .config import SETTING_NAMES, Settings, load_settings
 from .errors import HttpError, OfstedKgError, error_body, render
-from .store import Store, open_store
+
+if TYPE_CHECKING:
+    from .backend import Backend
 
 SETTINGS_KEY = "ofsted_kg.settings"
-STORE_KEY = "ofsted_kg.store"
+BACKEND_KEY = "ofsted_kg.backend"
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -30,17 +34,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = load_settings(overrides=settings_overrides)
 
     app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.config.update(flask_config)
     app.extensions[SETTINGS_KEY] = settings
-    # Read-only unless updates are enabled; an empty or new directory is served empty.
-    app.extensions[STORE_KEY] = open_store(
-        settings.store, writable=settings.update_token is not None
-    )
+    # The embedded store (read by worker processes; an empty or new directory is served empty),
+    # or a remote SPARQL server when remote_query is set.
+    from .backend import make_backend
 
-    from . import sparql
+    backend = make_backend(settings)
+    app.extensions[BACKEND_KEY] = backend
+    weakref.finalize(app, backend.close)
+
+    from . import gsp, sparql
 
     app.register_blueprint(ui)
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(gsp.bp)
+    app.after_request(cors)
+    app.after_request(compress)
     register_errors(app)
     return app
 
@@ -62,10 +73,53 @@ def current_settings() -> Settings:
     return settings
 
 
-def current_store() -> Store:
-    store = current_app.extensions[STORE_KEY]
-    assert isinstance(store, Store)
-    return store
+def current_backend() -> Backend:
+    backend: Backend = current_app.extensions[BACKEND_KEY]
+    return backend
+
+
+# -- CORS for queries, gzip for everything large -------------------------------------------------
+
+CORS_PATHS = ("/sparql", "/store")
+
+
+def cors(response: Response) -> Response:
+    """Any origin may query (GET, POST) and read graphs; writes still need the token."""
+    origin = current_settings().cors_origin
+    if not origin or not request.path.startswith(CORS_PATHS):
+        return response
+    response.headers["Access-Control-Allow-Origin"] = origin
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Content-Type"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = (
+            "Accept, Content-Type, Authorization, If-None-Match"
+        )
+        response.headers["Access-Control-Max-Age"] = "86400"
+    if origin != "*":
+        response.vary.add("Origin")
+    return response
+
+
+GZIP_MINIMUM = 1024
+
+
+def compress(response: Response) -> Response:
+    """gzip a large body when the client accepts it."""
+    if (
+        response.direct_passthrough
+        or response.status_code != 200
+        or "Content-Encoding" in response.headers
+        or request.accept_encodings["gzip"] <= 0
+    ):
+        return response
+    data = response.get_data()
+    if len(data) < GZIP_MINIMUM:
+        return response
+    response.set_data(gzip.compress(data, compresslevel=5))
+    response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    return response
 
 
 # -- Errors: one JSON shape for every failure --------------------------------------------------
@@ -98,6 +152,11 @@ def _http_exception(exc: HTTPException) -> Response:
     if status >= 500:
         return _unexpected(exc)
     headers = {k: v for k, v in exc.get_headers() if k.lower() == "allow"}
+    if status == 413:
+        limit = current_settings().max_body_bytes
+        return _json_error(
+            error_body(413, "Request body too large", f"send at most {limit:,} bytes"), 413, {}
+        )
     return _json_error(error_body(status, exc.name, exc.description or exc.name), status, headers)
 
 

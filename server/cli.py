@@ -138,12 +138,25 @@ def make_parser() -> argparse.ArgumentParser:
         help="allow SPARQL updates with 'Authorization: Bearer T' (prefer the environment "
         "variable OFSTED_KG_UPDATE_TOKEN: a flag is visible to other users)",
     )
-    serve.add_argument("--threads", type=int, metavar="N", help="worker threads (default: 4)")
+    serve.add_argument("--threads", type=int, metavar="N", help="web server threads (default: 8)")
+    serve.add_argument(
+        "--workers", type=int, metavar="N", help="query worker processes (default: one per core)"
+    )
     return parser
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    names = ("root", "store", "base", "host", "port", "query_timeout", "update_token", "threads")
+    names = (
+        "root",
+        "store",
+        "base",
+        "host",
+        "port",
+        "query_timeout",
+        "update_token",
+        "threads",
+        "workers",
+    )
     return load_settings(overrides={n: getattr(args, n, None) for n in names})
 
 
@@ -306,6 +319,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "base": settings.base,
         "query_timeout": settings.query_timeout,
         "update_token": settings.update_token,
+        "workers": settings.workers,
     }
     app = create_app(overrides)
     mode = "read-write (updates need the token)" if settings.update_token else "read-only"

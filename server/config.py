@@ -60,6 +60,29 @@ def _optional_text(value: Any) -> str | None:
     return text or None
 
 
+def _non_negative_int(value: Any) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("must be a whole number, 0 or more")
+    return number
+
+
+def _default_graph(value: Any) -> str:
+    text = str(value)
+    if text not in ("union", "default"):
+        raise ValueError("must be 'union' or 'default'")
+    return text
+
+
+def _iri_list(value: Any) -> tuple[str, ...]:
+    """A comma- or space-separated list of http(s) IRIs (or a sequence of them)."""
+    items = value.replace(",", " ").split() if isinstance(value, str) else list(value)
+    for item in items:
+        if not str(item).startswith(("http://", "https://")):
+            raise ValueError(f"{item!r} is not an http(s) IRI")
+    return tuple(str(i) for i in items)
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -82,17 +105,26 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("host", "127.0.0.1", "Interface the web server listens on.", str),
     Setting("port", 8000, "Port the web server listens on.", _port),
-    Setting("threads", 4, "Worker threads of the web server.", _positive_int),
+    Setting("threads", 8, "Worker threads of the web server.", _positive_int),
+    Setting(
+        "workers",
+        0,
+        "Query worker processes (each holds the store open read-only; a query past its deadline "
+        "kills its worker). 0: one per CPU core.",
+        _non_negative_int,
+    ),
     Setting(
         "query_timeout",
         30.0,
-        "Seconds a SPARQL query may run (enforced by a later release).",
+        "Seconds a SPARQL query (or Graph Store read) may run before it is stopped and answered "
+        "with 503.",
         _positive_float,
     ),
     Setting(
         "update_token",
         None,
-        "Bearer token that allows SPARQL updates; unset means the endpoint is read-only.",
+        "Bearer token that allows SPARQL updates and Graph Store writes; unset means the "
+        "endpoint is read-only.",
         _optional_text,
     ),
     Setting(
@@ -100,6 +132,38 @@ SETTINGS: tuple[Setting, ...] = (
         min(2, os.cpu_count() or 1),
         "Processes that share out the SHACL shapes when validating. Default: 2, or 1 on one core.",
         _positive_int,
+    ),
+        "default_graph",
+        "union",
+        "What the SPARQL default graph is: 'union' (the union of the named graphs, each triple "
+        "once; writes to it land in the named graph <base>graph/updates) or 'default' (the "
+        "store's own default graph, written as it is).",
+        _default_graph,
+    ),
+    Setting(
+        "max_body_bytes",
+        16 * 1024 * 1024,
+        "Largest request body accepted (bytes); larger ones are answered with 413.",
+        _positive_int,
+    ),
+    Setting(
+        "max_result_bytes",
+        256 * 1024 * 1024,
+        "Largest serialised result (bytes); larger ones are refused with 422 (add a LIMIT).",
+        _positive_int,
+    ),
+    Setting(
+        "service_allow",
+        (),
+        "SPARQL endpoints a query may call with SERVICE (comma- or space-separated IRIs); "
+        "empty: SERVICE is refused.",
+        _iri_list,
+    ),
+    Setting(
+        "cors_origin",
+        "*",
+        "Access-Control-Allow-Origin answered to queries; empty: no CORS headers.",
+        str,
     ),
 )
 
@@ -114,9 +178,15 @@ class Settings:
     host: str
     port: int
     threads: int
+    workers: int
     query_timeout: float
     update_token: str | None
     validation_workers: int
+    default_graph: str
+    max_body_bytes: int
+    max_result_bytes: int
+    service_allow: tuple[str, ...]
+    cors_origin: str
 
     def graph_iri(self, local: str) -> str:
         """The IRI of a named graph, e.g. ``graph_iri("inferred")``."""
@@ -129,6 +199,19 @@ class Settings:
     @property
     def shapes_graph_prefix(self) -> str:
         return self.graph_iri("shapes/")
+
+    @property
+    def updates_graph(self) -> str:
+        """Where triples written to the union default graph are kept."""
+        return self.graph_iri("updates")
+
+    @property
+    def union(self) -> bool:
+        return self.default_graph == "union"
+
+    @property
+    def worker_count(self) -> int:
+        return self.workers or os.cpu_count() or 1
 
 
 def default_root(cwd: Path | None = None) -> Path:

@@ -100,6 +100,8 @@ class ReasoningError(OfstedKgError):
 class HttpError(OfstedKgError):
     """An error the web layer answers with its own status code."""
 
+    public = False  # a 5xx whose detail is safe to show (a deadline, a remote failure)
+
     def headers(self) -> dict[str, str]:
         """Extra response headers this error calls for."""
         return {}
@@ -150,6 +152,46 @@ class UnsupportedMediaTypeError(HttpError):
     title = "Unsupported media type"
 
 
+class PayloadTooLargeError(HttpError):
+    status = 413
+    title = "Request body too large"
+
+
+class ResultTooLargeError(HttpError):
+    status = 422
+    title = "Result too large"
+
+
+class ShapesViolatedError(HttpError):
+    """A write after which the data would violate the SHACL shapes; nothing of it was kept."""
+
+    status = 422
+    title = "The write would violate the shapes"
+
+
+class QueryTimeoutError(HttpError):
+    """The query ran past its deadline (not a bug: the detail is shown)."""
+
+    status = 503
+    title = "Query timed out"
+    public = True
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "1"}
+
+
+class ServiceBusyError(QueryTimeoutError):
+    title = "Service busy"
+
+
+class BadGatewayError(HttpError):
+    """The remote SPARQL server failed or could not be reached."""
+
+    status = 502
+    title = "Remote store failed"
+    public = True
+
+
 class InternalError(HttpError):
     status = 500
     title = "Internal server error"
@@ -165,7 +207,9 @@ def error_body(status: int, title: str, detail: str) -> dict[str, dict[str, Any]
 
 def render(exc: BaseException) -> tuple[dict[str, dict[str, Any]], int]:
     """Turn any exception into (JSON body, status); internals are never exposed for a 5xx."""
-    if isinstance(exc, OfstedKgError) and exc.status < 500:
+    if isinstance(exc, OfstedKgError) and (
+        exc.status < 500 or (isinstance(exc, HttpError) and exc.public)
+    ):
         return error_body(exc.status, exc.title, exc.detail), exc.status
     if isinstance(exc, OfstedKgError) and isinstance(exc, HttpError):
         return error_body(exc.status, exc.title, INTERNAL_DETAIL), exc.status

@@ -1,17 +1,19 @@
-"""The /sparql endpoint: SPARQL 1.1 queries over HTTP, and the two content-negotiation tables.
+"""The /sparql endpoint: the SPARQL 1.1 Query and Update protocols, and content negotiation.
 
-Requests (SPARQL 1.1 Protocol, query operation):
+Queries (SPARQL 1.1 Protocol, query operation):
 
-    GET  /sparql?query=...  [&default-graph-uri=...][&named-graph-uri=...]
+    GET  /sparql?query=...  [&default-graph-uri=...]*  [&named-graph-uri=...]*
     POST /sparql  Content-Type: application/x-www-form-urlencoded  query=...
     POST /sparql  Content-Type: application/sparql-query           (the query as the body)
 
-SELECT and ASK answer in a results format, CONSTRUCT and DESCRIBE in a graph format, chosen by the
-Accept header (or an explicit ``format`` parameter naming a row of the tables below). The default
-graph is the union of all named graphs unless ``default-graph-uri`` says otherwise.
+Updates (``update=`` form field, or ``application/sparql-update``), with ``using-graph-uri`` and
+``using-named-graph-uri``, answer 403 unless the server has an update token, and then need
+``Authorization: Bearer <token>``.
 
-Updates (``update=`` or ``application/sparql-update``) answer 403 unless the server has an update
-token, and then need ``Authorization: Bearer <token>``.
+``GET /sparql`` with no query answers the Service Description. SELECT and ASK answer in a results
+format, CONSTRUCT and DESCRIBE in a graph format, chosen by an explicit ``format`` parameter (a row
+name or a media type of the tables below) or else by ``Accept``; with no preference, SPARQL JSON
+and Turtle. Queries run in worker processes under the deadline (see ``workers``).
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import MIMEAccept, MultiDict
 
-from .app import current_settings, current_store
+from .app import current_backend, current_settings
 from .errors import (
     BadRequestError,
     ForbiddenError,
@@ -33,6 +35,7 @@ from .errors import (
     UnsupportedMediaTypeError,
 )
 from .store import QueryResult
+from .workers import Job, NotAcceptableKindError
 
 bp = Blueprint("sparql", __name__)
 
@@ -48,6 +51,12 @@ class Format:
     def content_type(self) -> str:
         text = self.media_type.startswith("text/") or self.name in ("json", "jsonld", "ntriples")
         return f"{self.media_type}; charset=utf-8" if text else self.media_type
+
+    @property
+    def enum_name(self) -> str:
+        """The name of ``serialization`` in its enum (what a worker process is sent)."""
+        enum = type(self.serialization)
+        return next(n for n in dir(enum) if getattr(enum, n) is self.serialization)
 
 
 # -- Content negotiation: one table for results (SELECT, ASK), one for graphs --------------------
@@ -88,13 +97,17 @@ GRAPH_FORMATS: tuple[Format, ...] = (
     Format("nquads", "application/n-quads", ("application/n-quads",), ox.RdfFormat.N_QUADS),
 )
 
+ALL_FORMATS = RESULTS_FORMATS + GRAPH_FORMATS
+
 
 def formats_for(result: QueryResult) -> tuple[Format, ...]:
     return GRAPH_FORMATS if isinstance(result, ox.QueryTriples) else RESULTS_FORMATS
 
 
 def format_named(formats: tuple[Format, ...], name: str) -> Format | None:
-    return next((f for f in formats if f.name == name), None)
+    """A format by its row name or one of its media types."""
+    lowered = name.strip().lower()
+    return next((f for f in formats if lowered == f.name or lowered in f.accepts), None)
 
 
 def serialize(result: QueryResult, fmt: Format) -> bytes:
@@ -105,22 +118,33 @@ def serialize(result: QueryResult, fmt: Format) -> bytes:
 
 
 def negotiate(formats: tuple[Format, ...], explicit: str | None) -> Format:
-    if explicit:
-        chosen = format_named(formats, explicit)
-        if chosen is None:
+    """The format to answer in; raises 406 if none fits."""
+    chosen = choose(formats, explicit)
+    if chosen is None:
+        if explicit:
             names = ", ".join(f.name for f in formats)
             raise NotAcceptableError(
                 f"format {explicit!r} does not fit this result; use one of {names}"
             )
-        return chosen
+        available = ", ".join(f.media_type for f in formats)
+        raise NotAcceptableError(f"this result is available as {available}")
+    return chosen
+
+
+def choose(formats: tuple[Format, ...], explicit: str | None) -> Format | None:
+    """The format to answer in, or None if none fits the request."""
+    if explicit:
+        return format_named(formats, explicit)
     accept = request.accept_mimetypes
     if not accept:
         return formats[0]
+    # Parameters (charset=utf-8, profile=...) do not change what we can answer.
+    accept = MIMEAccept([(value.split(";")[0].strip(), quality) for value, quality in accept])
     offered = [media for f in formats for media in f.accepts]
+    # Werkzeug prefers the first offer among equals: our defaults come first in each table.
     best = accept.best_match(offered)
     if best is None:
-        available = ", ".join(f.media_type for f in formats)
-        raise NotAcceptableError(f"this result is available as {available}")
+        return None
     return next(f for f in formats if best in f.accepts)
 
 
@@ -129,7 +153,7 @@ def negotiate(formats: tuple[Format, ...], explicit: str | None) -> Format:
 
 @dataclass(frozen=True)
 class Operation:
-    kind: str  # "query" or "update"
+    kind: str  # "query", "update" or "description" (no operation: the Service Description)
     text: str
     default_graphs: list[str]
     named_graphs: list[str]
@@ -144,36 +168,67 @@ def _one(params: MultiDict[str, str], name: str) -> str | None:
 
 
 def _body_text() -> str:
+    charset = request.mimetype_params.get("charset", "utf-8")
+    if charset.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        raise UnsupportedMediaTypeError(f"send the body as UTF-8, not {charset}")
     try:
-        return request.get_data().decode(request.mimetype_params.get("charset", "utf-8"))
-    except (UnicodeDecodeError, LookupError):
+        return request.get_data().decode("utf-8")
+    except UnicodeDecodeError:
         raise BadRequestError("the request body is not valid UTF-8") from None
+
+
+def _form() -> MultiDict[str, str]:
+    data = request.get_data()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequestError("the form is not valid UTF-8") from None
+    return MultiDict(request.form)
 
 
 def read_operation() -> Operation:
     """The operation a request asks for, checked against the protocol."""
     params: MultiDict[str, str] = MultiDict(request.args)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if "update" in params:
             raise BadRequestError("send updates with POST, not GET")
         text = _one(params, "query")
-        kind = "query"
+        kind = "query" if text is not None else "description"
     elif request.mimetype == "application/x-www-form-urlencoded":
-        params.update(request.form)
+        for key, values in _form().lists():
+            for value in values:
+                params.add(key, value)
         query, update = _one(params, "query"), _one(params, "update")
         if query is not None and update is not None:
             raise BadRequestError("give either 'query' or 'update', not both")
         kind, text = ("update", update) if update is not None else ("query", query)
     elif request.mimetype == "application/sparql-query":
+        if "query" in params or "update" in params:
+            raise BadRequestError("the query is the body: do not also give a 'query' parameter")
         kind, text = "query", _body_text()
     elif request.mimetype == "application/sparql-update":
+        if "query" in params or "update" in params:
+            raise BadRequestError("the update is the body: do not also give an 'update' parameter")
         kind, text = "update", _body_text()
     else:
         raise UnsupportedMediaTypeError(
-            "POST a query as application/sparql-query or application/x-www-form-urlencoded"
+            "POST a query as application/sparql-query or application/x-www-form-urlencoded, "
+            "an update as application/sparql-update or application/x-www-form-urlencoded"
         )
+    if kind == "description":
+        return Operation(kind, "", [], [], _one(params, "format"))
     if text is None or not text.strip():
         raise BadRequestError(f"no {kind} given: use the '{kind}' parameter")
+    if "\x00" in text:
+        raise BadRequestError(f"the {kind} contains a NUL character")
+    if kind == "update":
+        return Operation(
+            kind,
+            text,
+            _iris(params, "using-graph-uri"),
+            _iris(params, "using-named-graph-uri"),
+            None,
+        )
     return Operation(
         kind,
         text,
@@ -193,21 +248,43 @@ def _iris(params: MultiDict[str, str], name: str) -> list[str]:
     return iris
 
 
-# -- Federation is refused: SERVICE would make this server fetch any URL a client names ----------
+# -- What a query may reach: SERVICE only to the allow-list, updates never LOAD ------------------
 
-_SKIPPED = re.compile(
+_STRINGS_AND_COMMENTS = re.compile(
     "|".join(
         (
             r'"""(?:[^"\\]|\\.|"(?!""))*"""',  # long strings
             r"'''(?:[^'\\]|\\.|'(?!''))*'''",
             r'"(?:[^"\\\n]|\\.)*"',  # short strings
             r"'(?:[^'\\\n]|\\.)*'",
-            r'<[^<>"{}|^`\\\x00-\x20]*>',  # IRIs
             r"#[^\n]*",  # comments
         )
     )
 )
-_SERVICE = re.compile(r"(?<![?$:\w])SERVICE(?![\w:-])", re.IGNORECASE)
+_IRI = r'<[^<>"{}|^`\\\x00-\x20]*>'
+_SKIPPED = re.compile(
+    "|".join(
+        (
+            r'"""(?:[^"\\]|\\.|"(?!""))*"""',
+            r"'''(?:[^'\\]|\\.|'(?!''))*'''",
+            r'"(?:[^"\\\n]|\\.)*"',
+            r"'(?:[^'\\\n]|\\.)*'",
+            _IRI,
+            r"#[^\n]*",
+        )
+    )
+)
+_KEYWORD = r"(?<![?$:\w]){}(?![\w:-])"
+_SERVICE = re.compile(_KEYWORD.format("SERVICE"), re.IGNORECASE)
+_SERVICE_TARGET = re.compile(
+    _KEYWORD.format("SERVICE") + r"\s+(?:SILENT\s+)?(" + _IRI + r")?", re.IGNORECASE
+)
+_LOAD = re.compile(_KEYWORD.format("LOAD"), re.IGNORECASE)
+
+
+def _without_strings(text: str) -> str:
+    """The text with strings and comments blanked out (IRIs kept)."""
+    return _STRINGS_AND_COMMENTS.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def uses_service(query: str) -> bool:
@@ -215,36 +292,214 @@ def uses_service(query: str) -> bool:
     return _SERVICE.search(_SKIPPED.sub(" ", query)) is not None
 
 
+def service_targets(query: str) -> list[str | None]:
+    """The endpoint of each SERVICE clause: its IRI, or None when it is not a plain <IRI>."""
+    if not uses_service(query):
+        return []
+    found: list[str | None] = []
+    for match in _SERVICE_TARGET.finditer(_without_strings(query)):
+        found.append(match.group(1)[1:-1] if match.group(1) else None)
+    return found or [None]
+
+
+def check_service(text: str, allowed: tuple[str, ...]) -> None:
+    for target in service_targets(text):
+        if target is None:
+            raise ForbiddenError(
+                "SERVICE needs its endpoint as a full <IRI> from this server's allow-list"
+                if allowed
+                else "this endpoint does not run federated queries (SERVICE)"
+            )
+        if target not in allowed:
+            raise ForbiddenError(
+                f"SERVICE <{target}> is not on this server's allow-list"
+                if allowed
+                else "this endpoint does not run federated queries (SERVICE)"
+            )
+
+
+def check_no_load(text: str) -> None:
+    if _LOAD.search(_SKIPPED.sub(" ", text)):
+        raise ForbiddenError("this endpoint does not fetch anything: LOAD is refused")
+
+
+# -- using-graph-uri: the protocol's dataset for an update ------------------------------------
+
+_USING_OR_WITH = re.compile(r"(?<![?$:\w])(USING|WITH)(?![\w:-])", re.IGNORECASE)
+_WHERE = re.compile(r"(?<![?$:\w])WHERE(?![\w:-])", re.IGNORECASE)
+_DELETE_WHERE = re.compile(r"(?<![?$:\w])DELETE\s+$", re.IGNORECASE)
+
+
+def with_using(text: str, using: list[str], using_named: list[str]) -> str:
+    """The update with ``USING``/``USING NAMED`` clauses added before each WHERE of a
+    DELETE/INSERT operation; 400 if it already names its own dataset (USING or WITH)."""
+    if not using and not using_named:
+        return text
+    blanked = _SKIPPED.sub(lambda m: " " * len(m.group(0)), text)
+    if _USING_OR_WITH.search(blanked):
+        raise BadRequestError(
+            "the update names its dataset with USING or WITH; do not also give "
+            "using-graph-uri or using-named-graph-uri"
+        )
+    clauses = " ".join(
+        [f"USING <{g}>" for g in using] + [f"USING NAMED <{g}>" for g in using_named]
+    )
+    pieces: list[str] = []
+    last = 0
+    depth = 0
+    position = 0
+    for match in _WHERE.finditer(blanked):
+        depth += blanked.count("{", position, match.start()) - blanked.count(
+            "}", position, match.start()
+        )
+        position = match.start()
+        if depth != 0 or _DELETE_WHERE.search(blanked[: match.start()]):
+            continue
+        pieces.append(text[last : match.start()])
+        pieces.append(f"{clauses} ")
+        last = match.start()
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
 # -- The endpoint -------------------------------------------------------------------------------
 
 
-@bp.route("/sparql", methods=["GET", "POST"])
+def _not_modified(etag: str, last_modified: str) -> bool:
+    if request.if_none_match:
+        return request.if_none_match.contains_weak(etag.removeprefix("W/").strip('"'))
+    since = request.if_modified_since
+    if since is not None:
+        from email.utils import parsedate_to_datetime
+
+        return parsedate_to_datetime(last_modified) <= since
+    return False
+
+
+@bp.route("/sparql", methods=["GET", "POST", "HEAD"])
 def sparql() -> Response:
     operation = read_operation()
     if operation.kind == "update":
         return run_update(operation)
-    if uses_service(operation.text):
-        raise ForbiddenError("this endpoint does not run federated queries (SERVICE)")
-    result = current_store().query(
+    if operation.kind == "description":
+        return service_description(operation.format)
+    settings = current_settings()
+    check_service(operation.text, settings.service_allow)
+    backend = current_backend()
+    version = backend.version()
+    if _not_modified(version.etag, version.last_modified):
+        return _with_version(Response(status=304), version)
+    results = choose(RESULTS_FORMATS, operation.format)
+    graphs = choose(GRAPH_FORMATS, operation.format)
+    if results is None and graphs is None:
+        negotiate(RESULTS_FORMATS + GRAPH_FORMATS, operation.format)
+    job = Job(
+        "query",
         operation.text,
-        default_graphs=operation.default_graphs or None,
-        named_graphs=operation.named_graphs or None,
+        results.enum_name if results else None,
+        graphs.enum_name if graphs else None,
+        tuple(operation.default_graphs),
+        tuple(operation.named_graphs),
+        base_iri=request.base_url,
+        max_bytes=settings.max_result_bytes,
     )
-    fmt = negotiate(formats_for(result), operation.format)
-    response = Response(serialize(result, fmt), content_type=fmt.content_type)
+    try:
+        answer = backend.run(job)
+    except NotAcceptableKindError as exc:
+        negotiate(GRAPH_FORMATS if exc.args[0] == "graph" else RESULTS_FORMATS, operation.format)
+        raise
+    fmt = results if answer.kind == "results" else graphs
+    assert fmt is not None
+    response = Response(answer.data, content_type=fmt.content_type)
     response.vary.add("Accept")
+    return _with_version(response, version)
+
+
+def _with_version(response: Response, version: object) -> Response:
+    from .backend import Version
+
+    assert isinstance(version, Version)
+    response.headers["ETag"] = version.etag
+    if version.modified:
+        response.headers["Last-Modified"] = version.last_modified
+    response.headers["Cache-Control"] = "no-cache"
     return response
 
 
-def run_update(operation: Operation) -> Response:
+def check_token() -> None:
     token = current_settings().update_token
-    if token is None:
+    if token is None or not current_backend().writable:
         raise ForbiddenError("this endpoint is read-only: the server has no update token")
     given = request.headers.get("Authorization", "")
     scheme, _, credentials = given.partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(
         credentials.strip().encode(), token.encode()
     ):
-        raise UnauthorizedError("updates need the header 'Authorization: Bearer <token>'")
-    current_store().update(operation.text, default_target=current_settings().graph_iri("updates"))
+        raise UnauthorizedError("writes need the header 'Authorization: Bearer <token>'")
+
+
+def run_update(operation: Operation) -> Response:
+    check_token()
+    check_no_load(operation.text)
+    check_service(operation.text, current_settings().service_allow)
+    text = with_using(operation.text, operation.default_graphs, operation.named_graphs)
+    current_backend().update(text, request.base_url)
     return Response(status=204)
+
+
+# -- The Service Description ----------------------------------------------------------------------
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+
+
+def service_description(explicit: str | None) -> Response:
+    fmt = negotiate(GRAPH_FORMATS, explicit)
+    endpoint = ox.NamedNode(request.base_url)
+    settings = current_settings()
+    node = ox.BlankNode("service")
+    dataset = ox.BlankNode("dataset")
+    default = ox.BlankNode("default")
+
+    def sd(local: str) -> ox.NamedNode:
+        return ox.NamedNode(SD + local)
+
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    triples = [
+        ox.Triple(node, rdf_type, sd("Service")),
+        ox.Triple(node, sd("endpoint"), endpoint),
+        ox.Triple(node, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(node, sd("feature"), sd("BasicFederatedQuery")),
+        ox.Triple(
+            node,
+            sd("defaultEntailmentRegime"),
+            ox.NamedNode("http://www.w3.org/ns/entailment/Simple"),
+        ),
+        ox.Triple(node, sd("defaultDataset"), dataset),
+        ox.Triple(dataset, rdf_type, sd("Dataset")),
+        ox.Triple(dataset, sd("defaultGraph"), default),
+        ox.Triple(default, rdf_type, sd("Graph")),
+    ]
+    if settings.union:
+        triples.append(ox.Triple(node, sd("feature"), sd("UnionDefaultGraph")))
+    if settings.update_token is not None:
+        triples.append(ox.Triple(node, sd("supportedLanguage"), sd("SPARQL11Update")))
+    for f in RESULTS_FORMATS + GRAPH_FORMATS:
+        triples.append(ox.Triple(node, sd("resultFormat"), ox.NamedNode(_FORMAT_IRIS[f.name])))
+    data = ox.serialize(triples, format=fmt.serialization, prefixes={"sd": SD})  # type: ignore[arg-type]
+    response = Response(data, content_type=fmt.content_type)
+    response.vary.add("Accept")
+    return response
+
+
+_FORMAT_IRIS = {
+    "json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
+    "xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+    "csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
+    "tsv": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
+    "turtle": "http://www.w3.org/ns/formats/Turtle",
+    "ntriples": "http://www.w3.org/ns/formats/N-Triples",
+    "rdfxml": "http://www.w3.org/ns/formats/RDF_XML",
+    "jsonld": "http://www.w3.org/ns/formats/JSON-LD",
+    "trig": "http://www.w3.org/ns/formats/TriG",
+    "nquads": "http://www.w3.org/ns/formats/N-Quads",
+}

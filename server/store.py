@@ -310,6 +310,50 @@ def rdflib_graph(quads: Iterable[ox.Quad]) -> rdflib.Graph:
     return graph
 
 
+# -- Splitting an update request into its operations --------------------------------------------
+
+_UPDATE_SKIPPED = re.compile(
+    "|".join(
+        (
+            r'"""(?:[^"\\]|\\.|"(?!""))*"""',
+            r"'''(?:[^'\\]|\\.|'(?!''))*'''",
+            r'"(?:[^"\\\n]|\\.)*"',
+            r"'(?:[^'\\\n]|\\.)*'",
+            r'<[^<>"{}|^`\\\x00-\x20]*>',
+            r"#[^\n]*",
+        )
+    )
+)
+_PROLOGUE = re.compile(
+    r"\A\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*", re.IGNORECASE
+)
+
+
+def split_update(text: str) -> list[str]:
+    """The operations of an update request, each with the prefixes declared before it."""
+    blanked = _UPDATE_SKIPPED.sub(lambda m: " " * len(m.group(0)), text)
+    pieces: list[str] = []
+    depth = start = 0
+    for index, char in enumerate(blanked):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == ";" and depth == 0:
+            pieces.append(text[start:index])
+            start = index + 1
+    pieces.append(text[start:])
+    operations: list[str] = []
+    prologue = ""
+    for piece in pieces:
+        match = _PROLOGUE.match(piece)
+        declared = match.group(0) if match else ""
+        if piece[len(declared) :].strip():
+            operations.append(prologue + piece)
+        prologue += declared + "\n"
+    return operations or [text]
+
+
 # -- The store --------------------------------------------------------------------------------
 
 
@@ -423,16 +467,36 @@ class Store:
             for q in self.inner.quads_for_pattern(None, None, None, ox.DefaultGraph())
         }
 
-    def update(self, text: str, *, default_target: str) -> None:
+    def update_plain(self, text: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL update as it is (the default graph is the store's own)."""
+        if not self.writable:
+            raise StoreError("the store is open read-only")
+        try:
+            self.inner.update(text, base_iri=base_iri)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc.msg or exc)) from None
+
+    def update(self, text: str, *, default_target: str, base_iri: str | None = None) -> None:
         """Run a SPARQL update, keeping the default graph the union of the named graphs.
 
         The default graph is a view: triples an update inserts into it are kept in the named graph
         ``default_target``, and triples it deletes from it are deleted from every named graph."""
         if not self.writable:
             raise StoreError("the store is open read-only")
+        try:  # a syntax error anywhere: nothing runs
+            ox.Store().update(text, base_iri=base_iri)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc.msg or exc)) from None
+        except OSError:
+            pass  # evaluation against an empty store (LOAD, SERVICE): syntax is fine
+        # One operation at a time, so "DROP ALL ; INSERT DATA {...}" keeps what it inserts.
+        for operation in split_update(text):
+            self._update_one(operation, default_target=default_target, base_iri=base_iri)
+
+    def _update_one(self, text: str, *, default_target: str, base_iri: str | None) -> None:
         before = self._default_triples()
         try:
-            self.inner.update(text)
+            self.inner.update(text, base_iri=base_iri)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc.msg or exc)) from None
         after = self._default_triples()

@@ -14,10 +14,10 @@ import pyoxigraph as ox
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from ofsted_kg.app import STORE_KEY, create_app
+from ofsted_kg.app import BACKEND_KEY, create_app
+from ofsted_kg.backend import LocalBackend
 from ofsted_kg.build import build
 from ofsted_kg.config import SETTINGS, load_settings
-from ofsted_kg.store import Store
 from werkzeug.test import TestResponse
 
 TREES = Path(__file__).parent / "fixtures" / "trees"
@@ -198,7 +198,7 @@ def test_an_internal_failure_is_500_without_internals(
     def broken(*_args: object, **_kwargs: object) -> object:
         raise OSError("IO error: /secret/path/000012.sst: checksum mismatch")
 
-    monkeypatch.setattr(app.extensions[STORE_KEY], "query", broken)
+    monkeypatch.setattr(app.extensions[BACKEND_KEY], "run", broken)
     response = client.get("/sparql", query_string={"query": SELECT})
     assert response.status_code == 500
     error = error_of(response)
@@ -209,7 +209,7 @@ def test_an_internal_failure_is_500_without_internals(
 @pytest.mark.parametrize(
     ("request_args", "status"),
     [
-        ({"method": "GET", "path": "/sparql"}, 400),
+        ({"method": "POST", "path": "/sparql", "data": {"format": "json"}}, 400),
         ({"method": "GET", "path": "/sparql?query=ASK{}&query=ASK{}"}, 400),
         ({"method": "GET", "path": "/sparql?update=CLEAR+ALL"}, 400),
         ({"method": "POST", "path": "/sparql", "data": {"update": "CLEAR ALL"}}, 403),
@@ -286,13 +286,14 @@ def test_an_empty_or_new_store_is_served_empty(tmp_path: Path) -> None:
 
 def test_each_app_has_its_own_store(app: Flask, tmp_path: Path) -> None:
     other = create_app({"store": tmp_path / "elsewhere"})
-    assert isinstance(app.extensions[STORE_KEY], Store)
-    assert len(app.extensions[STORE_KEY]) > 0
-    assert len(other.extensions[STORE_KEY]) == 0
+    ask = {"query": "ASK { ?s ?p ?o }"}
+    assert isinstance(app.extensions[BACKEND_KEY], LocalBackend)
+    assert app.test_client().get("/sparql", query_string=ask).get_json()["boolean"] is True
+    assert other.test_client().get("/sparql", query_string=ask).get_json()["boolean"] is False
 
 
-def test_the_store_is_opened_read_only_without_an_update_token(app: Flask) -> None:
-    assert app.extensions[STORE_KEY].writable is False
+def test_the_store_is_read_only_without_an_update_token(app: Flask) -> None:
+    assert app.extensions[BACKEND_KEY].writable is False
 
 
 def test_settings_in_the_mapping_beat_the_environment(

@@ -361,7 +361,7 @@ def test_serve_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append(kw))
     assert main(["serve", "--store", str(tmp_path / "s")]) == 0
-    assert calls == [{"host": "127.0.0.1", "port": 8000, "threads": 4}]
+    assert calls == [{"host": "127.0.0.1", "port": 8000, "threads": 8}]
 
 
 @pytest.mark.parametrize(
@@ -397,11 +397,19 @@ def test_every_setting_can_be_set_from_the_environment() -> None:
     values = {
         "root": "/r", "store": "/s", "base": "http://example.org/kg/", "host": "::1",
         "port": "1", "threads": "3", "query_timeout": "2.5", "update_token": "t",
+<<<<<<< HEAD
         "validation_workers": "1",
+=======
+        "workers": "2", "default_graph": "default", "max_body_bytes": "10",
+        "max_result_bytes": "20", "cors_origin": "https://x.example",
+>>>>>>> issue-3-endpoint
     }  # fmt: skip
-    assert set(values) == {s.name for s in SETTINGS}
-    settings = load_settings(env={f"OFSTED_KG_{k.upper()}": v for k, v in values.items()})
+    allow = "http://a.example/sparql, http://b.example/sparql"
+    assert {*values, "service_allow"} == {s.name for s in SETTINGS}
+    env = {f"OFSTED_KG_{k.upper()}": v for k, v in values.items()}
+    settings = load_settings(env={**env, "OFSTED_KG_SERVICE_ALLOW": allow})
     assert {k: str(getattr(settings, k)) for k in values} == values
+    assert settings.service_allow == ("http://a.example/sparql", "http://b.example/sparql")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,258 @@
+"""Where the endpoint's data lives: the embedded Oxigraph store, or a remote SPARQL 1.1 server.
+
+Both answer the same operations (a query job, an update, the Graph Store reads and writes) and a
+dataset version for ``ETag``/``Last-Modified``.
+
+The local store is never written in place. A write (SPARQL update or Graph Store PUT/POST/DELETE)
+runs under one lock:
+
+    1. copy the live store beside it (a RocksDB checkpoint: hard links, fast)
+    2. apply the write to the copy (the default graph kept the union of the named graphs)
+    3. if the store has the inferred graph ({base}graph/inferred, made by ``ofsted-kg build``),
+       recompute it from the vocabulary, ontology and fact graphs; a store without it (a scratch
+       store) gets none
+    4. validate the data graphs against the shapes graphs in the store (none in a scratch store);
+       a violation answers 422 with the report, and the copy is deleted: nothing is kept
+    5. swap the copy in (the build's safe swap) and bump the dataset version, so the query
+       workers reopen it
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import os
+import secrets
+import shutil
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+import pyoxigraph as ox
+
+from .config import Settings
+from .errors import NotFoundError, ShapesViolatedError, StoreError
+from .store import Store, _build_prefix, is_store_dir, recover, swap_in
+from .workers import Answer, Job, StoreLocation, WorkerPool
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Version:
+    token: str  # changes whenever the data may have changed
+    modified: float  # seconds since the epoch
+
+    @property
+    def etag(self) -> str:
+        return f'W/"{self.token}"'
+
+    @property
+    def last_modified(self) -> str:
+        return email.utils.formatdate(self.modified, usegmt=True)
+
+
+class Backend(Protocol):
+    writable: bool
+
+    def version(self) -> Version: ...
+
+    def run(self, job: Job) -> Answer: ...
+
+    def update(self, text: str, base_iri: str | None) -> None: ...
+
+    def put_graph(self, graph: str | None, triples: list[ox.Triple]) -> bool: ...
+
+    def post_graph(self, graph: str | None, triples: list[ox.Triple]) -> bool: ...
+
+    def delete_graph(self, graph: str | None) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class LocalBackend:
+    """The embedded Oxigraph store at ``settings.store``, queried by worker processes."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.path = settings.store
+        self.writable = settings.update_token is not None
+        try:
+            recover(self.path)
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
+        if self.path.exists() and not (is_store_dir(self.path) or _is_empty_dir(self.path)):
+            raise StoreError(f"{self.path} is neither an Oxigraph store nor an empty directory")
+        self.pool = WorkerPool(settings.worker_count, settings.query_timeout)
+        self._write_lock = threading.Lock()
+        self._version = self._read_version()
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def _read_version(self) -> Version:
+        if not is_store_dir(self.path):
+            return Version("empty", 0.0)
+        info = (self.path / "CURRENT").stat(), self.path.stat()
+        raw = f"{info[1].st_ino}-{info[0].st_mtime_ns}-{info[1].st_mtime_ns}"
+        token = hashlib.sha256(raw.encode()).hexdigest()[:16]
+        return Version(token, max(info[0].st_mtime, info[1].st_mtime))
+
+    def version(self) -> Version:
+        return self._version
+
+    def location(self) -> StoreLocation:
+        version = self._version
+        return StoreLocation(self.path if version.token != "empty" else None, version.token)
+
+    def run(self, job: Job) -> Answer:
+        return self.pool.run(self.location(), job)
+
+    def close(self) -> None:
+        self.pool.close()
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def _write(self, change: Callable[[Store], T]) -> T:
+        with self._write_lock:
+            directory = self.path.parent / (
+                f"{_build_prefix(self.path)}{os.getpid()}-{secrets.token_hex(4)}"
+            )
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            copy: Store | None = None
+            try:
+                if is_store_dir(self.path):
+                    live = ox.Store.read_only(str(self.path))
+                    live.backup(str(directory))
+                    del live
+                copy = Store(ox.Store(str(directory)), directory, writable=True)
+                had_inferred = self.settings.inferred_graph in copy.named_graphs()
+                result = change(copy)
+                if had_inferred:
+                    _refresh_inferred(copy, self.settings)
+                _check_shapes(copy, self.settings)
+                if self.settings.union:
+                    copy.refresh_union()
+                copy.flush()
+                copy.close()
+                copy = None
+                swap_in(directory, self.path)
+            finally:
+                if copy is not None:
+                    copy.close()
+                if directory.exists():
+                    shutil.rmtree(directory, ignore_errors=True)
+            self._version = self._read_version()
+            return result
+
+    def update(self, text: str, base_iri: str | None) -> None:
+        def change(store: Store) -> None:
+            if self.settings.union:
+                store.update(text, default_target=self.settings.updates_graph, base_iri=base_iri)
+            else:
+                store.update_plain(text, base_iri=base_iri)
+
+        self._write(change)
+
+    def _target(self, graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
+        if graph is None:
+            return (
+                ox.NamedNode(self.settings.updates_graph)
+                if self.settings.union
+                else ox.DefaultGraph()
+            )
+        return ox.NamedNode(graph)
+
+    def put_graph(self, graph: str | None, triples: list[ox.Triple]) -> bool:
+        def change(store: Store) -> bool:
+            created = _clear(store, graph, self.settings.union)
+            _add(store, self._target(graph), triples)
+            return created
+
+        return self._write(change)
+
+    def post_graph(self, graph: str | None, triples: list[ox.Triple]) -> bool:
+        def change(store: Store) -> bool:
+            target = self._target(graph)
+            created = isinstance(target, ox.NamedNode) and not store.inner.contains_named_graph(
+                target
+            )
+            _add(store, target, triples)
+            return created
+
+        return self._write(change)
+
+    def delete_graph(self, graph: str | None) -> None:
+        def change(store: Store) -> None:
+            if graph is not None and not store.inner.contains_named_graph(ox.NamedNode(graph)):
+                raise NotFoundError(f"there is no graph <{graph}> in this store")
+            _clear(store, graph, self.settings.union)
+            if graph is not None:
+                store.inner.remove_graph(ox.NamedNode(graph))
+
+        self._write(change)
+
+
+def _is_empty_dir(path: Path) -> bool:
+    return path.is_dir() and not any(path.iterdir())
+
+
+def _clear(store: Store, graph: str | None, union: bool) -> bool:
+    """Empty a graph; True if it did not exist. In union mode, emptying the default graph deletes
+    its triples from every named graph (the default graph is their union)."""
+    inner = store.inner
+    if graph is None:
+        if union:
+            store.update("CLEAR DEFAULT", default_target="urn:unused")
+        else:
+            inner.clear_graph(ox.DefaultGraph())
+        return False
+    name = ox.NamedNode(graph)
+    existed = inner.contains_named_graph(name)
+    if existed:
+        inner.clear_graph(name)
+    return not existed
+
+
+def _add(
+    store: Store, target: ox.NamedNode | ox.DefaultGraph, triples: Iterable[ox.Triple]
+) -> None:
+    if isinstance(target, ox.NamedNode):
+        store.inner.add_graph(target)
+    store.inner.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
+
+
+def _refresh_inferred(store: Store, settings: Settings) -> None:
+    from .build import infer
+    from .store import rdflib_graph
+
+    inferred = settings.inferred_graph
+    data = [
+        g
+        for g in store.named_graphs()
+        if g != inferred and not g.startswith(settings.shapes_graph_prefix)
+    ]
+    quads, _skipped = infer(rdflib_graph(store.quads(data)), inferred)
+    store.inner.clear_graph(ox.NamedNode(inferred))
+    store.inner.extend(quads)
+
+
+def _check_shapes(store: Store, settings: Settings) -> None:
+    from .validation import validate_store
+
+    if not any(g.startswith(settings.shapes_graph_prefix) for g in store.named_graphs()):
+        return
+    report = validate_store(store, settings)
+    if not report.conforms:
+        count = len(report.violations)
+        text = "\n".join(r.describe() for r in report.violations)
+        raise ShapesViolatedError(
+            f"{count} SHACL violation{'s' if count != 1 else ''}; nothing of the write was "
+            f"kept.\n{text}"
+        )
+
+
+def make_backend(settings: Settings) -> Backend:
+    """The embedded store (the only backend so far; a remote one would answer the same calls)."""
+    return LocalBackend(settings)

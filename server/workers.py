@@ -1,0 +1,305 @@
+"""Query worker processes: the deadline that really stops a query.
+
+pyoxigraph has no query timeout, and a thread cannot be stopped, so queries run in separate
+processes. Each worker opens the store read-only and answers one job at a time over a pipe:
+
+    main (web thread)                      worker process
+    -----------------                      --------------
+    take an idle worker (or wait)
+    send Job(version, query, formats) -->  reopen the store if the version moved on
+                                           run the query, serialise it (capped in size)
+    poll(deadline)                    <--  Answer(kind, format, bytes) or Failure(status, text)
+    past the deadline: kill the worker, start a fresh one, answer 503
+
+Readers see a write because a write never changes the directory the workers have open: it builds
+a new store beside it and swaps it in (see ``backend.LocalBackend``), then bumps the dataset
+version; a worker handed a job with a newer version reopens the store first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import multiprocessing
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import IO, Any, cast
+
+from .errors import (
+    BadRequestError,
+    HttpError,
+    NotFoundError,
+    QuerySyntaxError,
+    QueryTimeoutError,
+    ResultTooLargeError,
+    ServiceBusyError,
+)
+
+# -- Jobs and their answers -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """A query (``kind="query"``) or a read of one graph (``kind="graph"``: ``text`` is the graph
+    IRI, or empty for the default graph)."""
+
+    kind: str
+    text: str
+    results_format: str | None  # QueryResultsFormat name for SELECT/ASK; None: not acceptable
+    graph_format: str | None  # RdfFormat name for CONSTRUCT/DESCRIBE and graph reads
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    base_iri: str | None = None
+    max_bytes: int = 1 << 30
+    head_only: bool = False
+
+
+@dataclass(frozen=True)
+class Answer:
+    kind: str  # "results" (SELECT, ASK) or "graph" (CONSTRUCT, DESCRIBE, graph reads)
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Failure:
+    error: str  # name of an error class in ERRORS
+    detail: str
+
+
+ERRORS: dict[str, type[HttpError]] = {
+    "syntax": QuerySyntaxError,
+    "bad": BadRequestError,
+    "not-found": NotFoundError,
+    "too-large": ResultTooLargeError,
+}
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    path: Path | None  # None: an empty in-memory store
+    version: str
+
+
+# -- The worker process -----------------------------------------------------------------------
+
+
+class _TooLargeError(Exception):
+    pass
+
+
+class _CappedBuffer(io.RawIOBase):
+    def __init__(self, limit: int) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.limit = limit
+        self.exceeded = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self.size += len(chunk)
+        if self.size > self.limit:
+            self.exceeded = True
+            raise _TooLargeError
+        self.parts.append(chunk)
+        return len(chunk)
+
+
+def _open(location: StoreLocation) -> Any:
+    import pyoxigraph as ox
+
+    from .store import aside_path, is_store_dir
+
+    path = location.path
+    if path is None:
+        return ox.Store()
+    for _ in range(200):  # a write may be swapping the directory in right now
+        if is_store_dir(path):
+            return ox.Store.read_only(str(path))
+        if not aside_path(path).exists():
+            break
+        time.sleep(0.01)
+    return ox.Store()
+
+
+def _run(store: Any, job: Job) -> Answer | Failure:
+    import pyoxigraph as ox
+
+    buffer = _CappedBuffer(job.max_bytes)
+    if job.kind == "graph":
+        graph: Any = ox.NamedNode(job.text) if job.text else ox.DefaultGraph()
+        if job.text and not store.contains_named_graph(graph):
+            return Failure("not-found", f"there is no graph <{job.text}> in this store")
+        if job.head_only:
+            return Answer("graph", b"")
+        triples = (
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in store.quads_for_pattern(None, None, None, graph)
+        )
+        fmt = getattr(ox.RdfFormat, job.graph_format or "TURTLE")
+        try:
+            ox.serialize(triples, cast(IO[bytes], buffer), fmt)
+        except Exception:
+            if buffer.exceeded:
+                return Failure("too-large", "the graph is larger than this server answers")
+            raise
+        return Answer("graph", b"".join(buffer.parts))
+
+    try:
+        result = store.query(
+            job.text,
+            base_iri=job.base_iri,
+            default_graph=[ox.NamedNode(g) for g in job.default_graphs] or None,
+            named_graphs=[ox.NamedNode(g) for g in job.named_graphs] or None,
+        )
+    except SyntaxError as exc:
+        return Failure("syntax", str(exc.msg or exc))
+    except OSError as exc:  # SERVICE failures and the like: the query asked for it
+        return Failure("bad", f"the query could not be evaluated: {exc}")
+    kind = "graph" if isinstance(result, ox.QueryTriples) else "results"
+    name = job.graph_format if kind == "graph" else job.results_format
+    if name is None:
+        return Failure("not-acceptable", kind)
+    fmt = getattr(ox.RdfFormat if kind == "graph" else ox.QueryResultsFormat, name)
+    try:
+        result.serialize(cast(IO[bytes], buffer), fmt)
+    except Exception as exc:
+        if buffer.exceeded:
+            return Failure(
+                "too-large",
+                f"the result is larger than {job.max_bytes:,} bytes: narrow the query or add "
+                "a LIMIT",
+            )
+        if isinstance(exc, OSError | ValueError | TypeError):
+            return Failure("bad", f"the query could not be evaluated: {exc}")
+        raise
+    return Answer(kind, b"".join(buffer.parts))
+
+
+def worker_main(conn: Connection) -> None:
+    """The loop of one worker process: (location, job) in, Answer or Failure out."""
+    store: Any = None
+    opened: StoreLocation | None = None
+    while True:
+        try:
+            location, job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            if opened != location:
+                store = None
+                store = _open(location)
+                opened = location
+            reply: Answer | Failure = _run(store, job)
+        except Exception as exc:  # a bug: logged by the parent, never shown to the client
+            reply = Failure("internal", f"{type(exc).__name__}: {exc}")
+        conn.send(reply)
+
+
+# -- The pool ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    jobs: int = field(default=0)
+
+
+class WorkerPool:
+    """``size`` worker processes, started on first use; ``run`` enforces the deadline."""
+
+    def __init__(self, size: int, timeout: float) -> None:
+        self.size = size
+        self.timeout = timeout
+        self._context = multiprocessing.get_context("forkserver")
+        self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
+        for _ in range(size):
+            self._idle.put(None)  # a slot whose worker is not started yet
+        self._lock = threading.Lock()
+        self._all: set[int] = set()
+        self._workers: list[_Worker] = []
+        self.killed = 0
+
+    def _start(self) -> _Worker:
+        parent, child = self._context.Pipe(duplex=True)
+        process = self._context.Process(
+            target=worker_main, args=(child,), name="ofsted-kg-query", daemon=True
+        )
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        with self._lock:
+            self._workers.append(worker)
+        return worker
+
+    def _stop(self, worker: _Worker) -> None:
+        with contextlib.suppress(OSError):
+            worker.conn.close()
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join(timeout=5)
+        with self._lock:
+            if worker in self._workers:
+                self._workers.remove(worker)
+
+    def run(self, location: StoreLocation, job: Job, timeout: float | None = None) -> Answer:
+        """Run ``job`` in a worker; raises the job's HTTP error, or 503 past the deadline."""
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        try:
+            slot = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise ServiceBusyError(
+                "every query worker stayed busy until this query's deadline; try again later"
+            ) from None
+        worker: _Worker | None = slot
+        try:
+            if worker is None or not worker.process.is_alive():
+                if worker is not None:
+                    self._stop(worker)
+                worker = self._start()
+            worker.conn.send((location, job))
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                self._stop(worker)
+                worker = None
+                self.killed += 1
+                raise QueryTimeoutError(
+                    f"the query ran past its deadline of {self.timeout:g} s and was stopped"
+                )
+            reply = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            if worker is not None:
+                self._stop(worker)
+            worker = None
+            raise
+        finally:
+            self._idle.put(worker)
+        if isinstance(reply, Failure):
+            if reply.error == "internal":
+                raise RuntimeError(f"query worker failed: {reply.detail}")
+            if reply.error == "not-acceptable":
+                raise NotAcceptableKindError(reply.detail)
+            raise ERRORS[reply.error](reply.detail)
+        assert isinstance(reply, Answer)
+        return reply
+
+    def close(self) -> None:
+        with self._lock:
+            workers = list(self._workers)
+        for worker in workers:
+            self._stop(worker)
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [w.process.pid for w in self._workers if w.process.pid is not None]
+
+
+class NotAcceptableKindError(Exception):
+    """The result's kind (``args[0]``: "results" or "graph") has no acceptable format."""
