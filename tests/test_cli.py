@@ -397,12 +397,9 @@ def test_every_setting_can_be_set_from_the_environment() -> None:
     values = {
         "root": "/r", "store": "/s", "base": "http://example.org/kg/", "host": "::1",
         "port": "1", "threads": "3", "query_timeout": "2.5", "update_token": "t",
-<<<<<<< HEAD
         "validation_workers": "1",
-=======
         "workers": "2", "default_graph": "default", "max_body_bytes": "10",
         "max_result_bytes": "20", "cors_origin": "https://x.example",
->>>>>>> issue-3-endpoint
     }  # fmt: skip
     allow = "http://a.example/sparql, http://b.example/sparql"
     assert {*values, "service_allow"} == {s.name for s in SETTINGS}
