@@ -133,6 +133,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Processes that share out the SHACL shapes when validating. Default: 2, or 1 on one core.",
         _positive_int,
     ),
+    Setting(
         "default_graph",
         "union",
         "What the SPARQL default graph is: 'union' (the union of the named graphs, each triple "
