@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from ofsted_kg.app import BACKEND_KEY, create_app
 from ofsted_kg.backend import LocalBackend
-from ofsted_kg.build import build
-from ofsted_kg.config import SETTINGS, load_settings
 from werkzeug.test import TestResponse
 
 TREES = Path(__file__).parent / "fixtures" / "trees"
@@ -30,27 +27,7 @@ SELECT = (
 CONSTRUCT = f"CONSTRUCT WHERE {{ {JUDGEMENT} a ?type }}"
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for setting in SETTINGS:
-        monkeypatch.delenv(f"OFSTED_KG_{setting.name.upper()}", raising=False)
-
-
-@pytest.fixture(scope="module")
-def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    store = tmp_path_factory.mktemp("built") / "store"
-    build(
-        load_settings(env={}, overrides={"root": TREES / "valid", "store": store}), lambda _: None
-    )
-    return store
-
-
-@pytest.fixture
-def store_dir(built_once: Path, tmp_path: Path) -> Path:
-    """This test's own copy of the built store."""
-    copy = tmp_path / "store"
-    shutil.copytree(built_once, copy)
-    return copy
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 @pytest.fixture

@@ -23,10 +23,7 @@ COUNT_GRAPHS = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } 
 JUDGEMENT = "<https://w3id.org/ofsted-kg/id/judgement/kent-2017-overall>"
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for setting in SETTINGS:
-        monkeypatch.delenv(f"OFSTED_KG_{setting.name.upper()}", raising=False)
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ CORS, ETag, gzip, limits, SERVICE allow-list, and a protocol fuzz (never a 500).
 from __future__ import annotations
 
 import gzip
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -14,8 +13,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ofsted_kg.app import create_app
-from ofsted_kg.build import build
-from ofsted_kg.config import SETTINGS, load_settings
+from ofsted_kg.config import SETTINGS
 
 TREES = Path(__file__).parent / "fixtures" / "trees"
 BASE = "https://w3id.org/ofsted-kg/"
@@ -24,26 +22,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for setting in SETTINGS:
-        monkeypatch.delenv(f"OFSTED_KG_{setting.name.upper()}", raising=False)
-
-
-@pytest.fixture(scope="module")
-def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    store = tmp_path_factory.mktemp("built") / "store"
-    build(
-        load_settings(env={}, overrides={"root": TREES / "valid", "store": store}), lambda _: None
-    )
-    return store
-
-
-@pytest.fixture
-def store_dir(built_once: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "store"
-    shutil.copytree(built_once, copy)
-    return copy
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 @pytest.fixture
