@@ -72,7 +72,67 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
-class LocalBackend:
+class CheckedWrites:
+    """The write operations, as changes to a copy of the data that ``_write`` checks and keeps.
+
+    A subclass gives ``settings`` and ``_write(change)``: run ``change`` on a writable copy (with
+    :func:`apply_checked`), keep the result only if the shapes hold, and return what ``change``
+    returned."""
+
+    settings: Settings
+
+    def _write(self, change: Callable[[Store], T]) -> T:
+        raise NotImplementedError
+
+    def update(self, text: str, base_iri: str | None) -> None:
+        def change(store: Store) -> None:
+            if self.settings.union:
+                store.update(text, default_target=self.settings.updates_graph, base_iri=base_iri)
+            else:
+                store.update_plain(text, base_iri=base_iri)
+
+        self._write(change)
+
+    def _target(self, graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
+        if graph is None:
+            return (
+                ox.NamedNode(self.settings.updates_graph)
+                if self.settings.union
+                else ox.DefaultGraph()
+            )
+        return ox.NamedNode(graph)
+
+    def put_graph(self, graph: str | None, triples: list[ox.Triple]) -> bool:
+        def change(store: Store) -> bool:
+            created = _clear(store, graph, self.settings.union)
+            _add(store, self._target(graph), triples)
+            return created
+
+        return self._write(change)
+
+    def post_graph(self, graph: str | None, triples: list[ox.Triple]) -> bool:
+        def change(store: Store) -> bool:
+            target = self._target(graph)
+            created = isinstance(target, ox.NamedNode) and not store.inner.contains_named_graph(
+                target
+            )
+            _add(store, target, triples)
+            return created
+
+        return self._write(change)
+
+    def delete_graph(self, graph: str | None) -> None:
+        def change(store: Store) -> None:
+            if graph is not None and not store.inner.contains_named_graph(ox.NamedNode(graph)):
+                raise NotFoundError(f"there is no graph <{graph}> in this store")
+            _clear(store, graph, self.settings.union)
+            if graph is not None:
+                store.inner.remove_graph(ox.NamedNode(graph))
+
+        self._write(change)
+
+
+class LocalBackend(CheckedWrites):
     """The embedded Oxigraph store at ``settings.store``, queried by worker processes."""
 
     def __init__(self, settings: Settings) -> None:
@@ -127,13 +187,7 @@ class LocalBackend:
                     live.backup(str(directory))
                     del live
                 copy = Store(ox.Store(str(directory)), directory, writable=True)
-                had_inferred = self.settings.inferred_graph in copy.named_graphs()
-                result = change(copy)
-                if had_inferred:
-                    _refresh_inferred(copy, self.settings)
-                _check_shapes(copy, self.settings)
-                if self.settings.union:
-                    copy.refresh_union()
+                result = apply_checked(copy, change, self.settings)
                 copy.flush()
                 copy.close()
                 copy = None
@@ -145,53 +199,6 @@ class LocalBackend:
                     shutil.rmtree(directory, ignore_errors=True)
             self._version = self._read_version()
             return result
-
-    def update(self, text: str, base_iri: str | None) -> None:
-        def change(store: Store) -> None:
-            if self.settings.union:
-                store.update(text, default_target=self.settings.updates_graph, base_iri=base_iri)
-            else:
-                store.update_plain(text, base_iri=base_iri)
-
-        self._write(change)
-
-    def _target(self, graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
-        if graph is None:
-            return (
-                ox.NamedNode(self.settings.updates_graph)
-                if self.settings.union
-                else ox.DefaultGraph()
-            )
-        return ox.NamedNode(graph)
-
-    def put_graph(self, graph: str | None, triples: list[ox.Triple]) -> bool:
-        def change(store: Store) -> bool:
-            created = _clear(store, graph, self.settings.union)
-            _add(store, self._target(graph), triples)
-            return created
-
-        return self._write(change)
-
-    def post_graph(self, graph: str | None, triples: list[ox.Triple]) -> bool:
-        def change(store: Store) -> bool:
-            target = self._target(graph)
-            created = isinstance(target, ox.NamedNode) and not store.inner.contains_named_graph(
-                target
-            )
-            _add(store, target, triples)
-            return created
-
-        return self._write(change)
-
-    def delete_graph(self, graph: str | None) -> None:
-        def change(store: Store) -> None:
-            if graph is not None and not store.inner.contains_named_graph(ox.NamedNode(graph)):
-                raise NotFoundError(f"there is no graph <{graph}> in this store")
-            _clear(store, graph, self.settings.union)
-            if graph is not None:
-                store.inner.remove_graph(ox.NamedNode(graph))
-
-        self._write(change)
 
 
 def _is_empty_dir(path: Path) -> bool:
@@ -221,6 +228,20 @@ def _add(
     if isinstance(target, ox.NamedNode):
         store.inner.add_graph(target)
     store.inner.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
+
+
+def apply_checked(copy: Store, change: Callable[[Store], T], settings: Settings) -> T:
+    """Apply ``change`` to a writable copy of the data, then recompute its inferred graph (if it
+    had one) and check it against its shapes (raising ShapesViolatedError); the caller keeps
+    the copy only if this returns."""
+    had_inferred = settings.inferred_graph in copy.named_graphs()
+    result = change(copy)
+    if had_inferred:
+        _refresh_inferred(copy, settings)
+    _check_shapes(copy, settings)
+    if settings.union:
+        copy.refresh_union()
+    return result
 
 
 def _refresh_inferred(store: Store, settings: Settings) -> None:
@@ -254,5 +275,9 @@ def _check_shapes(store: Store, settings: Settings) -> None:
 
 
 def make_backend(settings: Settings) -> Backend:
-    """The embedded store (the only backend so far; a remote one would answer the same calls)."""
+    """A remote SPARQL 1.1 server when ``remote_query`` is set, else the embedded store."""
+    if settings.remote_query is not None:
+        from .remote import RemoteBackend
+
+        return RemoteBackend(settings)
     return LocalBackend(settings)

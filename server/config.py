@@ -83,6 +83,26 @@ def _iri_list(value: Any) -> tuple[str, ...]:
     return tuple(str(i) for i in items)
 
 
+def _optional_url(value: Any) -> str | None:
+    text = str(value).strip()
+    if not text:
+        return None
+    if not text.startswith(("http://", "https://")):
+        raise ValueError("must be an http(s) URL")
+    return text
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    raise ValueError("must be true or false")
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -166,6 +186,47 @@ SETTINGS: tuple[Setting, ...] = (
         "Access-Control-Allow-Origin answered to queries; empty: no CORS headers.",
         str,
     ),
+    Setting(
+        "remote_query",
+        None,
+        "Query URL of a remote SPARQL 1.1 server (e.g. http://host:7878/query for Oxigraph "
+        "server); set, it is served instead of the store directory.",
+        _optional_url,
+    ),
+    Setting(
+        "remote_update",
+        None,
+        "Update URL of the remote SPARQL server (e.g. http://host:7878/update); needed for "
+        "writes when remote_query is set.",
+        _optional_url,
+    ),
+    Setting(
+        "remote_store",
+        None,
+        "Graph Store URL of the remote SPARQL server (e.g. http://host:7878/store), used to read "
+        "named graphs; unset: they are read with queries.",
+        _optional_url,
+    ),
+    Setting(
+        "remote_user",
+        None,
+        "User name sent to the remote SPARQL server (HTTP Basic authentication).",
+        _optional_text,
+    ),
+    Setting(
+        "remote_password",
+        None,
+        "Password sent to the remote SPARQL server with remote_user.",
+        _optional_text,
+    ),
+    Setting(
+        "remote_exclusive",
+        False,
+        "Whether this server is the remote store's only writer: then ETag and Last-Modified "
+        "change only with its own writes, so clients can revalidate (304); otherwise every "
+        "answer gets a fresh ETag.",
+        _flag,
+    ),
 )
 
 SETTING_NAMES = frozenset(s.name for s in SETTINGS)
@@ -188,6 +249,12 @@ class Settings:
     max_result_bytes: int
     service_allow: tuple[str, ...]
     cors_origin: str
+    remote_query: str | None = None
+    remote_update: str | None = None
+    remote_store: str | None = None
+    remote_user: str | None = None
+    remote_password: str | None = None
+    remote_exclusive: bool = False
 
     def graph_iri(self, local: str) -> str:
         """The IRI of a named graph, e.g. ``graph_iri("inferred")``."""
