@@ -40,10 +40,15 @@ from .workers import Answer, Job, StoreLocation, WorkerPool
 T = TypeVar("T")
 
 
+# What ``last_modified`` says when no time is known: later than any If-Modified-Since a client
+# can send, so a conditional request is answered in full (the header itself is not sent).
+UNKNOWN_MODIFIED = "Fri, 31 Dec 9999 23:59:59 GMT"
+
+
 @dataclass(frozen=True)
 class Version:
     token: str  # changes whenever the data may have changed
-    modified: float  # seconds since the epoch
+    modified: float  # seconds since the epoch; 0: not known (no Last-Modified header)
 
     @property
     def etag(self) -> str:
@@ -51,6 +56,8 @@ class Version:
 
     @property
     def last_modified(self) -> str:
+        if not self.modified:
+            return UNKNOWN_MODIFIED
         return email.utils.formatdate(self.modified, usegmt=True)
 
 

@@ -142,6 +142,21 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers", type=int, metavar="N", help="query worker processes (default: one per core)"
     )
+    remote = serve.add_argument_group(
+        "remote store",
+        "Serve a remote SPARQL 1.1 server instead of --store (Oxigraph server, Fuseki, GraphDB, "
+        "Virtuoso). The password comes only from OFSTED_KG_REMOTE_PASSWORD.",
+    )
+    remote.add_argument("--remote-query", metavar="URL", help="the remote's query URL")
+    remote.add_argument("--remote-update", metavar="URL", help="its update URL (for writes)")
+    remote.add_argument("--remote-store", metavar="URL", help="its Graph Store URL")
+    remote.add_argument("--remote-user", metavar="NAME", help="HTTP Basic user name")
+    remote.add_argument(
+        "--remote-exclusive",
+        action="store_true",
+        default=None,
+        help="this server is the remote's only writer (ETags change only with its writes)",
+    )
     return parser
 
 
@@ -156,6 +171,11 @@ def settings_from(args: argparse.Namespace) -> Settings:
         "update_token",
         "threads",
         "workers",
+        "remote_query",
+        "remote_update",
+        "remote_store",
+        "remote_user",
+        "remote_exclusive",
     )
     return load_settings(overrides={n: getattr(args, n, None) for n in names})
 
@@ -320,11 +340,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "query_timeout": settings.query_timeout,
         "update_token": settings.update_token,
         "workers": settings.workers,
+        "remote_query": settings.remote_query,
+        "remote_update": settings.remote_update,
+        "remote_store": settings.remote_store,
+        "remote_user": settings.remote_user,
+        "remote_password": settings.remote_password,
+        "remote_exclusive": settings.remote_exclusive,
     }
     app = create_app(overrides)
     mode = "read-write (updates need the token)" if settings.update_token else "read-only"
+    served = settings.remote_query or settings.store
     print(
-        f"{PROG}: serving {settings.store} ({mode}) on http://{settings.host}:{settings.port}/ "
+        f"{PROG}: serving {served} ({mode}) on http://{settings.host}:{settings.port}/ "
         f"with {settings.threads} threads",
         file=sys.stderr,
         flush=True,

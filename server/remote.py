@@ -39,9 +39,9 @@ graph. A write also holds the whole dataset in memory for a moment (as the local
 over all of it), so writes suit datasets of up to a few million triples; reads have no such limit.
 
 Versions (ETag, Last-Modified): the remote's data can change without this server knowing, so by
-default every answer has a fresh ETag and ``Last-Modified`` the time of the answer (no 304s, never
-a stale one). With ``remote_exclusive`` the operator promises this server is the only writer, and
-the version changes only with its own writes, so clients can revalidate.
+default every answer has a fresh ETag and no Last-Modified (no 304s, and so never a stale one).
+With ``remote_exclusive`` the operator promises this server is the only writer: the version is
+set at start-up and changes with each of its own writes, so clients can revalidate.
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ class RemoteBackend(CheckedWrites):
     def version(self) -> Version:
         if self.settings.remote_exclusive:
             return self._version
-        return Version(secrets.token_hex(8), time.time())
+        return Version(secrets.token_hex(8), 0.0)
 
     def close(self) -> None:
         pass
@@ -236,11 +236,23 @@ class RemoteBackend(CheckedWrites):
         return self._query(job, deadline)
 
     def _query(self, job: Job, deadline: float) -> Answer:
+        return self._send_query(
+            job,
+            _enum(ox.QueryResultsFormat, job.results_format),
+            _enum(ox.RdfFormat, job.graph_format),
+            deadline,
+        )
+
+    def _send_query(
+        self,
+        job: Job,
+        results: ox.QueryResultsFormat | None,
+        graph: ox.RdfFormat | None,
+        deadline: float,
+    ) -> Answer:
         fields = [("query", with_base(job.text, job.base_iri))]
         fields += [("default-graph-uri", g) for g in job.default_graphs]
         fields += [("named-graph-uri", g) for g in job.named_graphs]
-        results = _enum(ox.QueryResultsFormat, job.results_format)
-        graph = _enum(ox.RdfFormat, job.graph_format)
         reply = self._call(
             "POST",
             self.query_url,
@@ -286,17 +298,19 @@ class RemoteBackend(CheckedWrites):
                 "query",
                 f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}",
                 None,
-                fmt.name,
+                None,
                 max_bytes=job.max_bytes,
             )
             try:
-                answer = self._query(construct, deadline)
+                answer = self._send_query(construct, None, fmt, deadline)
             except ResultTooLargeError:
                 raise ResultTooLargeError(too_large) from None
         return Answer("graph", b"" if job.head_only else answer.data)
 
     def _ask(self, text: str, deadline: float) -> bool:
-        answer = self._query(Job("query", text, "JSON", None), deadline)
+        answer = self._send_query(
+            Job("query", text, None, None), ox.QueryResultsFormat.JSON, None, deadline
+        )
         result = ox.parse_query_results(answer.data, ox.QueryResultsFormat.JSON)
         return bool(result)
 
