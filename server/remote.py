@@ -13,6 +13,13 @@ Reads go to the remote as they are, under the same protocol layer (sparql.py, gs
                       CONSTRUCT on remote_query
     the default graph CONSTRUCT WHERE { ?s ?p ?o } on remote_query: what queries see as it
 
+The default graph is kept as the embedded store keeps it: with ``default_graph = union`` (the
+default) it holds the union of the named graphs, each triple once, materialised (as ``ofsted-kg
+build`` makes it, so a remote serving a copy of a built store directory is ready as it is) and kept
+up to date by our writes; a remote whose default graph is still empty gets the union with the first
+write. Leave the server's own union mode off (Oxigraph ``--union-default-graph``): it would answer
+each triple once per graph that holds it.
+
 Every remote call has the query deadline (``query_timeout``) as a whole, not per socket read.
 Statuses: a remote 400 is our 400 with the remote parser's message; 404 on a graph is 404; a
 deadline passed is 504; the remote unreachable or failing is 502 (503 when it says it is
@@ -21,8 +28,8 @@ unavailable); the remote's own error text is logged, never shown (it may hold in
 Writes cannot be checked atomically on a server we do not control, so each one (one at a time,
 under a lock) is checked on a scratch copy and then sent as its exact effect:
 
-    1. fetch the remote's named graphs (and its default graph, with ``default_graph = default``)
-       with two SELECT queries, into an in-memory Oxigraph store
+    1. fetch the remote's named graphs and its default graph with two SELECT queries (the
+       list of graphs, then every quad), into an in-memory Oxigraph store
     2. apply the write to the copy exactly as the local backend does (union default graph
        writes land in <base>graph/updates), recompute the inferred graph if there is one, and
        validate against the shapes graphs in the data (none: no check): a violation is 422 with
@@ -336,24 +343,19 @@ class RemoteBackend(CheckedWrites):
     # -- writes ---------------------------------------------------------------------------------
 
     def _fetch(self, deadline: float) -> tuple[list[ox.NamedNode], list[ox.Quad]]:
-        """The remote's named graphs (empty ones too) and its quads (the default graph's too,
-        unless the default graph is the union of the named graphs)."""
+        """The remote's named graphs (empty ones too) and all its quads, the default graph's
+        included (in one answer, so a blank node shared by two graphs stays one node)."""
         graphs = [
             s["g"]
             for s in self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g {} }", deadline)
             if isinstance(s["g"], ox.NamedNode)
         ]
+        everything = "SELECT ?s ?p ?o ?g WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }"
+        default = ox.DefaultGraph()
         quads = [
-            ox.Quad(s["s"], s["p"], s["o"], s["g"])
-            for s in self._select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", deadline)
-            if isinstance(s["g"], ox.NamedNode)
+            ox.Quad(s["s"], s["p"], s["o"], s["g"] if s["g"] is not None else default)
+            for s in self._select(everything, deadline)
         ]
-        if not self.settings.union:
-            default = ox.DefaultGraph()
-            quads += [
-                ox.Quad(s["s"], s["p"], s["o"], default)
-                for s in self._select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", deadline)
-            ]
         return graphs, quads
 
     def _write(self, change: Callable[[Store], T]) -> T:
@@ -369,11 +371,7 @@ class RemoteBackend(CheckedWrites):
             if self.settings.union:
                 copy.refresh_union()
             result = apply_checked(copy, change, self.settings)
-            after = {
-                q
-                for q in copy.inner
-                if not (self.settings.union and isinstance(q.graph_name, ox.DefaultGraph))
-            }
+            after = set(copy.inner)
             after_graphs = [g for g in copy.inner.named_graphs() if isinstance(g, ox.NamedNode)]
             text = change_request(before, after, set(graphs), set(after_graphs))
             if text:

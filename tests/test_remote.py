@@ -9,7 +9,6 @@ included); the local backend serves the same store, so answers can be compared s
 from __future__ import annotations
 
 import http.server
-import io
 import json
 import os
 import socket
@@ -32,8 +31,12 @@ from ofsted_kg.app import create_app
 from ofsted_kg.config import load_settings
 from ofsted_kg.errors import ConfigError
 from ofsted_kg.remote import RemoteBackend, change_request, with_base
-from ofsted_kg.store import open_existing
 from rdflib.compare import isomorphic
+from test_endpoint import TOKEN as FUZZ_TOKEN
+from test_endpoint import test_fuzzed_requests_never_answer_500 as fuzz
+from test_w3c_protocol import GSP, PROTOCOL, ProtocolTest
+from test_w3c_protocol import TOKEN as W3C_TOKEN
+from test_w3c_protocol import run as run_w3c
 
 BASE = "https://w3id.org/ofsted-kg/"
 TOKEN = "sesame"
@@ -125,21 +128,22 @@ class Oxigraph:
 
 @pytest.fixture(scope="module")
 def nquads(built_once: Path) -> bytes:
-    """The built fixture store's named graphs (shapes and inferred graph included)."""
-    out = io.BytesIO()
-    store = open_existing(built_once)
-    store.export("nquads", out)
-    store.close()
-    return out.getvalue()
+    """Everything in the built fixture store: its named graphs (shapes and inferred graph
+    included) and its default graph (their union, as the build materialises it)."""
+    store = ox.Store.read_only(str(built_once))
+    data = ox.serialize(
+        store.quads_for_pattern(None, None, None, None), format=ox.RdfFormat.N_QUADS
+    )
+    del store
+    assert data is not None
+    return data
 
 
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigraph]:
-    """One server for the module (union default graph, like our store; it stops its own queries
-    after 5 s), reset by ``remote`` before each test."""
-    server = Oxigraph(
-        tmp_path_factory.mktemp("oxigraph"), "--union-default-graph", "--timeout-s", "5"
-    )
+    """One server for the module (it stops its own queries after 5 s), reset by ``remote``
+    before each test."""
+    server = Oxigraph(tmp_path_factory.mktemp("oxigraph"), "--timeout-s", "5")
     yield server
     server.stop()
 
@@ -481,6 +485,45 @@ def test_a_write_to_the_default_graph_lands_in_the_updates_graph(
     assert rows == [{"p": {"type": "uri", "value": "http://e.org/p"}}]
 
 
+def test_the_union_default_graph_is_kept_on_the_remote(
+    client: FlaskClient, remote: Oxigraph
+) -> None:
+    s, p = "<http://e.org/s>", "<http://e.org/p>"
+    twice = (
+        f"INSERT DATA {{ GRAPH <http://e.org/g> {{ {s} {p} 1 }} "
+        f"GRAPH <http://e.org/h> {{ {s} {p} 1 }} }}"
+    )
+    assert client.post("/sparql", data={"update": twice}, headers=AUTH).status_code == 204
+    # The remote's own default graph holds the triple, once (a SELECT with no GRAPH reads it).
+    assert len(remote.select(f"SELECT ?o {{ {s} {p} ?o }}")) == 1
+    ours = client.get("/sparql", query_string={"query": f"SELECT ?o {{ {s} {p} ?o }}"})
+    assert len(ours.get_json()["results"]["bindings"]) == 1
+    drop = "DROP SILENT GRAPH <http://e.org/g> ; DROP SILENT GRAPH <http://e.org/h>"
+    assert client.post("/sparql", data={"update": drop}, headers=AUTH).status_code == 204
+    assert remote.select(f"SELECT ?o {{ {s} {p} ?o }}") == []
+
+
+def test_a_remote_with_an_empty_default_graph_gets_the_union_with_the_first_write(
+    oxigraph: Oxigraph,
+) -> None:
+    oxigraph.reset(b"<http://e.org/a> <http://e.org/p> _:b <http://e.org/g> .\n")
+    assert oxigraph.select("SELECT * { ?s ?p ?o }") == []
+    client = create_app(oxigraph.settings(update_token=TOKEN)).test_client()
+    insert = "INSERT DATA { GRAPH <http://e.org/h> { <http://e.org/c> <http://e.org/p> 2 } }"
+    assert client.post("/sparql", data={"update": insert}, headers=AUTH).status_code == 204
+    rows = oxigraph.select("SELECT ?s ?o { ?s ?p ?o } ORDER BY ?s")
+    assert [r["s"]["value"] for r in rows] == ["http://e.org/a", "http://e.org/c"]
+    # The blank node in the default graph is the named graph's, not a copy.
+    linked = "ASK { ?s ?p ?b . GRAPH <http://e.org/g> { ?s ?p ?b } FILTER isBlank(?b) }"
+    request = urllib.request.Request(
+        f"{oxigraph.url}/query",
+        data=linked.encode(),
+        headers={"Content-Type": "application/sparql-query", "Accept": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert json.load(response)["boolean"] is True
+
+
 def test_a_malformed_update_is_400_and_nothing_is_sent(
     client: FlaskClient, remote: Oxigraph
 ) -> None:
@@ -742,3 +785,34 @@ def test_serve_with_remote_flags_through_waitress(remote: Oxigraph, tmp_path: Pa
             banner = server.stderr.read()
             server.stderr.close()
             assert f"{remote.url}/query" in banner
+
+
+# -- The W3C protocol and graph-store-protocol suites, against the remote backend ---------------
+
+
+@pytest.fixture
+def remote_scratch(oxigraph: Oxigraph) -> FlaskClient:
+    """A scratch instance over an emptied remote, for each test."""
+    oxigraph.reset(b"")
+    return create_app(oxigraph.settings(update_token=W3C_TOKEN)).test_client()
+
+
+@pytest.mark.parametrize("test", PROTOCOL + GSP, ids=[t.name for t in PROTOCOL + GSP])
+def test_w3c_suites_through_the_remote_backend(
+    test: ProtocolTest, remote_scratch: FlaskClient
+) -> None:
+    run_w3c(remote_scratch, test)
+
+
+# -- Fuzz: the endpoint's protocol fuzz (tests/test_endpoint.py), run over the remote backend ------
+
+
+@pytest.fixture(scope="module")
+def fuzz_client(oxigraph: Oxigraph) -> FlaskClient:
+    """Overrides test_endpoint's fixture of the same name for the fuzz collected below."""
+    oxigraph.reset(b"")
+    app = create_app(oxigraph.settings(update_token=FUZZ_TOKEN, query_timeout=5))
+    return app.test_client()
+
+
+test_fuzzed_requests_to_the_remote_never_answer_500 = fuzz
