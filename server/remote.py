@@ -537,22 +537,27 @@ def change_request(
 ) -> str:
     """One SPARQL update taking a store from ``before`` to ``after`` (quads and named graphs);
     empty when they are the same."""
-    old, new = _by_graph(before), _by_graph(after)
-    names = set(old) | set(new)
-    changed = {n for n in names if old.get(n, set()) != new.get(n, set())}
+    gone, came = before - after, after - before
     # A graph whose change touches a blank node is replaced whole, and so is every graph that
     # shares a blank node with a replaced one (a replaced graph's blank nodes are new ones).
-    replaced = {n for n in changed if _blank_nodes(old.get(n, set()) ^ new.get(n, set()))}
-    while True:
-        blanks = _blank_nodes(q for n in replaced for q in old.get(n, set()) | new.get(n, set()))
-        more = {
-            n
-            for n in names - replaced
-            if blanks & _blank_nodes(old.get(n, set()) | new.get(n, set()))
-        }
-        if not more:
-            break
-        replaced |= more
+    replaced = {_graph_key(q) for q in gone | came if _blank_nodes([q])}
+    old: dict[ox.NamedNode | ox.DefaultGraph, set[ox.Quad]] = {}
+    new: dict[ox.NamedNode | ox.DefaultGraph, set[ox.Quad]] = {}
+    if replaced:  # only then is the whole of each graph looked at
+        old, new = _by_graph(before), _by_graph(after)
+        names = set(old) | set(new)
+        while True:
+            blanks = _blank_nodes(
+                q for n in replaced for q in old.get(n, set()) | new.get(n, set())
+            )
+            more = {
+                n
+                for n in names - replaced
+                if blanks & _blank_nodes(old.get(n, set()) | new.get(n, set()))
+            }
+            if not more:
+                break
+            replaced |= more
     dropped: set[ox.NamedNode | ox.DefaultGraph] = set(graphs_before - graphs_after)
     dropped |= {n for n in replaced if n in old}
     operations: list[str] = []
@@ -561,19 +566,14 @@ def change_request(
             operations.append("CLEAR SILENT DEFAULT")
         else:
             operations.append(f"DROP SILENT GRAPH {name}")
-    removed = [
-        q
-        for n in sorted(changed - replaced - dropped, key=str)
-        for q in old.get(n, set()) - new.get(n, set())
-    ]
+    removed = [q for q in gone if _graph_key(q) not in replaced and _graph_key(q) not in dropped]
     if removed:
         operations.append(f"DELETE DATA {{\n{_data_block(removed)}\n}}")
     created = (graphs_after - graphs_before) | {n for n in dropped if n in graphs_after}
     for name in sorted(created, key=str):
         operations.append(f"CREATE SILENT GRAPH {name}")
-    added = [q for n in replaced for q in new.get(n, set())] + [
-        q for n in changed - replaced for q in new.get(n, set()) - old.get(n, set())
-    ]
+    added = [q for q in came if _graph_key(q) not in replaced]
+    added += [q for n in replaced for q in new.get(n, set())]
     if added:
         operations.append(f"INSERT DATA {{\n{_data_block(added)}\n}}")
     return " ;\n".join(operations)
