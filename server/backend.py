@@ -15,6 +15,11 @@ runs under one lock:
        a violation answers 422 with the report, and the copy is deleted: nothing is kept
     5. swap the copy in (the build's safe swap) and bump the dataset version, so the query
        workers reopen it
+
+The write operations themselves (``CheckedWrites``) are shared with the remote backend
+(``remote.RemoteBackend``), which applies them to an in-memory copy of the remote's data, checks it
+the same way, and sends the difference to the remote as one update; ``make_backend`` picks it when
+``remote_query`` is set.
 """
 
 from __future__ import annotations

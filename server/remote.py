@@ -88,6 +88,7 @@ log = logging.getLogger(__name__)
 # A write's remote calls (fetching the data, sending the change) get this long in all.
 WRITE_TIMEOUT = 600.0
 CHUNK = 1 << 16
+ERROR_BYTES = 1 << 16  # what is read of a remote's error answer
 FORM = "application/x-www-form-urlencoded"
 # Formats asked for after the negotiated ones (every SPARQL 1.1 server speaks them).
 FALLBACK_RESULTS = ox.QueryResultsFormat.JSON
@@ -195,7 +196,9 @@ class RemoteBackend(CheckedWrites):
                 if not chunk:
                     break
                 size += len(chunk)
-                if max_bytes is not None and size > max_bytes and response.status < 300:
+                if response.status >= 300 and size > ERROR_BYTES:
+                    break  # enough of an error message to log
+                if max_bytes is not None and size > max_bytes:
                     raise ResultTooLargeError(limit_detail)
                 chunks.append(chunk)
                 if time.monotonic() > deadline:
@@ -330,7 +333,7 @@ class RemoteBackend(CheckedWrites):
             headers={"Content-Type": FORM, "Accept": accept(ox.QueryResultsFormat.TSV, None)},
             budget=WRITE_TIMEOUT,
         )
-        self._check(reply, self.query_url, "query")
+        self._check(reply, self.query_url, "data fetch")  # our own query: a 400 is a 502
         fmt = ox.QueryResultsFormat.from_media_type(reply.content_type)
         if fmt is None or fmt in (ox.QueryResultsFormat.CSV,):
             raise BadGatewayError(

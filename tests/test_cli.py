@@ -397,6 +397,9 @@ def test_every_setting_can_be_set_from_the_environment() -> None:
         "validation_workers": "1",
         "workers": "2", "default_graph": "default", "max_body_bytes": "10",
         "max_result_bytes": "20", "cors_origin": "https://x.example",
+        "remote_query": "http://q.example/query", "remote_update": "http://q.example/update",
+        "remote_store": "http://q.example/store", "remote_user": "u", "remote_password": "p",
+        "remote_exclusive": "True",
     }  # fmt: skip
     allow = "http://a.example/sparql, http://b.example/sparql"
     assert {*values, "service_allow"} == {s.name for s in SETTINGS}
