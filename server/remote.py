@@ -35,10 +35,10 @@ under a lock) is checked on a scratch copy and then sent as its exact effect:
        validate against the shapes graphs in the data (none: no check): a violation is 422 with
        the report, and nothing is sent
     3. compare the copy before and after, graph by graph, and send the difference as ONE update
-       request (DROP/CREATE GRAPH, DELETE DATA, INSERT DATA), which the servers named above apply
-       as one transaction: readers of the remote see all of the write or none of it. A graph whose
-       changed triples hold a blank node is replaced whole (blank nodes cannot be named in
-       DELETE DATA), with every graph that shares a blank node with it.
+       request (DROP/CREATE GRAPH, DELETE DATA, INSERT DATA), which Oxigraph server applies as
+       one transaction (a test checks it): readers of the remote see all of it or none of it.
+       A graph whose changed triples hold a blank node is replaced whole (blank nodes cannot
+       be named in DELETE DATA), with every graph that shares a blank node with it.
 
 What this does not give: isolation from writers that bypass this server. A change made directly on
 the remote between steps 1 and 3 is not seen by the check, and may be overwritten by a replaced

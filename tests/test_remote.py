@@ -621,6 +621,18 @@ def test_blank_nodes_survive_a_write_to_their_graph(client: FlaskClient, remote:
     assert remote.select(f"SELECT * {{ GRAPH <{ARTICLE}> {{ ?b <{comment}> ?c }} }}") == []
 
 
+def test_the_remote_applies_one_update_request_as_one_transaction(oxigraph: Oxigraph) -> None:
+    """What the write path relies on: a change request is kept whole or not at all."""
+    oxigraph.reset(b"")
+    text = (
+        b"INSERT DATA { GRAPH <http://e.org/g> { <http://e.org/s> <http://e.org/p> 1 } } ; "
+        b"LOAD <http://127.0.0.1:9/nothing.ttl>"
+    )
+    with pytest.raises(urllib.error.HTTPError):
+        oxigraph.post("/update", text, "application/sparql-update")
+    assert oxigraph.select("SELECT * { GRAPH ?g { ?s ?p ?o } }") == []
+
+
 # -- The change request ------------------------------------------------------------------------
 
 
