@@ -37,6 +37,13 @@ from test_endpoint import test_fuzzed_requests_never_answer_500 as fuzz
 from test_w3c_protocol import GSP, PROTOCOL, ProtocolTest
 from test_w3c_protocol import TOKEN as W3C_TOKEN
 from test_w3c_protocol import run as run_w3c
+from test_w3c_protocol import (
+    test_w3c_service_description_conforms_to_schema as sd_schema,
+)
+from test_w3c_protocol import (
+    test_w3c_service_description_has_endpoint_triple as sd_endpoint,
+)
+from test_w3c_protocol import test_w3c_service_description_returns_rdf as sd_rdf
 
 BASE = "https://w3id.org/ofsted-kg/"
 TOKEN = "sesame"
@@ -807,6 +814,17 @@ def remote_scratch(oxigraph: Oxigraph) -> FlaskClient:
     """A scratch instance over an emptied remote, for each test."""
     oxigraph.reset(b"")
     return create_app(oxigraph.settings(update_token=W3C_TOKEN)).test_client()
+
+
+@pytest.fixture
+def scratch(remote_scratch: FlaskClient) -> FlaskClient:
+    """Overrides test_w3c_protocol's fixture for its Service Description tests collected below."""
+    return remote_scratch
+
+
+test_w3c_service_description_returns_rdf_through_the_remote_backend = sd_rdf
+test_w3c_service_description_has_endpoint_triple_through_the_remote_backend = sd_endpoint
+test_w3c_service_description_conforms_to_schema_through_the_remote_backend = sd_schema
 
 
 @pytest.mark.parametrize("test", PROTOCOL + GSP, ids=[t.name for t in PROTOCOL + GSP])
