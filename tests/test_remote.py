@@ -21,7 +21,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pyoxigraph as ox
 import pytest
@@ -29,8 +29,8 @@ import rdflib
 from flask.testing import FlaskClient
 from ofsted_kg.app import create_app
 from ofsted_kg.config import load_settings
-from ofsted_kg.errors import ConfigError
-from ofsted_kg.remote import RemoteBackend, change_request, with_base
+from ofsted_kg.errors import BadGatewayError, ConfigError
+from ofsted_kg.remote import RemoteBackend, Reply, change_request, convert, with_base
 from rdflib.compare import isomorphic
 from test_endpoint import TOKEN as FUZZ_TOKEN
 from test_endpoint import test_fuzzed_requests_never_answer_500 as fuzz
@@ -351,7 +351,10 @@ def test_a_remote_that_is_down_is_502_json(tmp_path: Path) -> None:
 class Stub(http.server.BaseHTTPRequestHandler):
     """A server that answers every request with the status and body its path names."""
 
+    seen: ClassVar[list[dict[str, str]]] = []  # the headers of each request, in order
+
     def do_POST(self) -> None:
+        Stub.seen.append(dict(self.headers))
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         status = int(self.path.strip("/").split("/")[0])
         if status == 299:  # a 200 whose body never ends in time
@@ -743,14 +746,28 @@ def test_settings_are_checked() -> None:
         )
 
 
-def test_basic_credentials_are_sent(stub: str) -> None:
-    backend = RemoteBackend(
-        load_settings(
-            env={},
-            overrides={"remote_query": f"{stub}/200/q", "remote_user": "u", "remote_password": "p"},
-        )
-    )
-    assert backend._headers["Authorization"] == "Basic dTpw"
+def test_basic_credentials_are_sent_and_the_clients_token_never_is(stub: str) -> None:
+    settings = {"remote_query": f"{stub}/200/q", "update_token": TOKEN, "TESTING": True}
+    for extra, expected in (
+        ({}, None),
+        ({"remote_user": "u", "remote_password": "p"}, "Basic dTpw"),
+    ):
+        client = create_app({**settings, "remote_update": f"{stub}/200/u", **extra}).test_client()
+        client.get("/sparql", query_string={"query": "ASK {}"}, headers=AUTH)
+        assert Stub.seen[-1].get("Authorization") == expected
+
+
+def test_answers_in_another_format_are_converted() -> None:
+    json_results = Reply(200, "application/sparql-results+json", b'{"head":{},"boolean":true}')
+    xml = convert(json_results, ox.QueryResultsFormat.XML, ox.RdfFormat.TURTLE)
+    assert xml.kind == "results" and b"<boolean>true</boolean>" in xml.data
+    ntriples = Reply(200, "application/n-triples", b'<http://e.org/s> <http://e.org/p> "1" .\n')
+    turtle = convert(ntriples, ox.QueryResultsFormat.JSON, ox.RdfFormat.TURTLE)
+    assert turtle.kind == "graph" and b'<http://e.org/s> <http://e.org/p> "1" .' in turtle.data
+    same = convert(json_results, ox.QueryResultsFormat.JSON, None)
+    assert same.data == json_results.body
+    with pytest.raises(BadGatewayError):
+        convert(Reply(200, "application/n-triples", b"not n-triples"), None, ox.RdfFormat.TURTLE)
 
 
 INSERT_W = b"INSERT DATA { GRAPH <http://e.org/w> { <http://e.org/s> <http://e.org/p> 1 } }"
