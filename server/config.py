@@ -89,6 +89,8 @@ def _optional_url(value: Any) -> str | None:
         return None
     if not text.startswith(("http://", "https://")):
         raise ValueError("must be an http(s) URL")
+    if "@" in text.split("/")[2]:
+        raise ValueError("give the credentials as remote_user and remote_password, not in the URL")
     return text
 
 

@@ -211,7 +211,7 @@ class RemoteBackend(CheckedWrites):
                 "the remote SPARQL server did not answer within the deadline of "
                 f"{seconds:g} s; the request was abandoned"
             ) from None
-        except (OSError, http.client.HTTPException) as exc:
+        except (OSError, ValueError, http.client.HTTPException) as exc:
             log.warning("remote SPARQL server %s: %s", url, exc)
             raise BadGatewayError(
                 f"the remote SPARQL server could not be reached ({_reason(exc)})"
@@ -410,6 +410,8 @@ def _reason(exc: BaseException) -> str:
         return "unknown host"
     if isinstance(exc, ssl.SSLError):
         return "TLS failure"
+    if isinstance(exc, http.client.InvalidURL | ValueError):
+        return "invalid URL"
     if isinstance(exc, http.client.HTTPException):
         return "malformed HTTP answer"
     if isinstance(exc, OSError) and exc.strerror:

@@ -734,6 +734,8 @@ def test_with_exclusivity_the_etag_changes_with_our_writes(remote: Oxigraph) -> 
 def test_settings_are_checked() -> None:
     with pytest.raises(ConfigError, match="remote_query"):
         load_settings(env={}, overrides={"remote_query": "ftp://x/query"})
+    with pytest.raises(ConfigError, match="not in the URL"):
+        load_settings(env={}, overrides={"remote_query": "http://u:p@h/query"})
     with pytest.raises(ConfigError, match="remote_exclusive"):
         load_settings(env={}, overrides={"remote_exclusive": "perhaps"})
     settings = load_settings(
