@@ -119,6 +119,13 @@ class QuerySyntaxError(BadRequestError):
     title = "Malformed query"
 
 
+class UpdateFailedError(BadRequestError):
+    """An update that parses but cannot be carried out as asked (a graph that does not exist, or
+    one that already does, without SILENT); ``detail`` is the engine's message."""
+
+    title = "Update failed"
+
+
 class UnauthorizedError(HttpError):
     status = 401
     title = "UnauthorizedError"

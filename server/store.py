@@ -33,7 +33,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.term import Identifier
 
-from .errors import QuerySyntaxError, StoreError
+from .errors import QuerySyntaxError, StoreError, UpdateFailedError
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -475,6 +475,8 @@ class Store:
             self.inner.update(text, base_iri=base_iri)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc.msg or exc)) from None
+        except RuntimeError as exc:  # e.g. DROP GRAPH of a graph that does not exist, no SILENT
+            raise UpdateFailedError(str(exc)) from None
 
     def update(self, text: str, *, default_target: str, base_iri: str | None = None) -> None:
         """Run a SPARQL update, keeping the default graph the union of the named graphs.
@@ -487,8 +489,8 @@ class Store:
             ox.Store().update(text, base_iri=base_iri)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc.msg or exc)) from None
-        except OSError:
-            pass  # evaluation against an empty store (LOAD, SERVICE): syntax is fine
+        except (OSError, RuntimeError):
+            pass  # evaluation against an empty store (LOAD, SERVICE, DROP GRAPH): syntax is fine
         # One operation at a time, so "DROP ALL ; INSERT DATA {...}" keeps what it inserts.
         for operation in split_update(text):
             self._update_one(operation, default_target=default_target, base_iri=base_iri)
@@ -499,6 +501,8 @@ class Store:
             self.inner.update(text, base_iri=base_iri)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc.msg or exc)) from None
+        except RuntimeError as exc:  # e.g. DROP GRAPH of a graph that does not exist, no SILENT
+            raise UpdateFailedError(str(exc)) from None
         after = self._default_triples()
         for t in before - after:
             for quad in list(self.inner.quads_for_pattern(t.subject, t.predicate, t.object, None)):

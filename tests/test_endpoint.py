@@ -106,6 +106,21 @@ def test_a_write_to_the_default_graph_lands_in_the_updates_graph(client: FlaskCl
     assert ask(client, f"ASK {{ GRAPH <{BASE}graph/updates> {{ <http://e.org/s> ?p ?o }} }}")
 
 
+def test_dropping_a_graph_that_exists_works_and_one_that_does_not_is_a_400(
+    client: FlaskClient,
+) -> None:
+    insert = "INSERT DATA { GRAPH <http://e.org/g> { <http://e.org/s> <http://e.org/p> 1 } }"
+    assert client.post("/sparql", data={"update": insert}, headers=AUTH).status_code == 204
+    drop = "DROP GRAPH <http://e.org/g>"
+    assert client.post("/sparql", data={"update": drop}, headers=AUTH).status_code == 204
+    assert not ask(client, "ASK { GRAPH <http://e.org/g> { ?s ?p ?o } }")
+    again = client.post("/sparql", data={"update": drop}, headers=AUTH)
+    assert again.status_code == 400, again.get_data(as_text=True)
+    assert "does not exist" in again.get_json()["error"]["detail"]
+    silent = "DROP SILENT GRAPH <http://e.org/g>"
+    assert client.post("/sparql", data={"update": silent}, headers=AUTH).status_code == 204
+
+
 def test_load_is_refused(client: FlaskClient) -> None:
     update = "LOAD <http://127.0.0.1:1/data.ttl>"
     response = client.post("/sparql", data={"update": update}, headers=AUTH)
