@@ -21,6 +21,7 @@ from __future__ import annotations
 import hmac
 import re
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
@@ -35,7 +36,7 @@ from .errors import (
     UnsupportedMediaTypeError,
 )
 from .store import QueryResult
-from .workers import Job, NotAcceptableKindError
+from .workers import Answer, Job, NotAcceptableKindError
 
 bp = Blueprint("sparql", __name__)
 
@@ -52,7 +53,7 @@ class Format:
         text = self.media_type.startswith("text/") or self.name in ("json", "jsonld", "ntriples")
         return f"{self.media_type}; charset=utf-8" if text else self.media_type
 
-    @property
+    @cached_property
     def enum_name(self) -> str:
         """The name of ``serialization`` in its enum (what a worker process is sent)."""
         enum = type(self.serialization)
@@ -135,17 +136,30 @@ def choose(formats: tuple[Format, ...], explicit: str | None) -> Format | None:
     """The format to answer in, or None if none fits the request."""
     if explicit:
         return format_named(formats, explicit)
-    accept = request.accept_mimetypes
-    if not accept:
+    return _by_accept(formats, request.headers.get("Accept", ""))
+
+
+@lru_cache(maxsize=512)
+def _by_accept(formats: tuple[Format, ...], header: str) -> Format | None:
+    """The format an Accept header picks (clients send a handful of distinct headers, so the
+    answer is kept rather than parsed again for every request)."""
+    parsed = _parse_accept(header)
+    if not parsed:
         return formats[0]
-    # Parameters (charset=utf-8, profile=...) do not change what we can answer.
-    accept = MIMEAccept([(value.split(";")[0].strip(), quality) for value, quality in accept])
     offered = [media for f in formats for media in f.accepts]
     # Werkzeug prefers the first offer among equals: our defaults come first in each table.
-    best = accept.best_match(offered)
+    best = parsed.best_match(offered)
     if best is None:
         return None
     return next(f for f in formats if best in f.accepts)
+
+
+def _parse_accept(header: str) -> MIMEAccept:
+    from werkzeug.http import parse_accept_header
+
+    accept = parse_accept_header(header, MIMEAccept)
+    # Parameters (charset=utf-8, profile=...) do not change what we can answer.
+    return MIMEAccept([(value.split(";")[0].strip(), quality) for value, quality in accept])
 
 
 # -- Reading a request --------------------------------------------------------------------------
@@ -402,6 +416,7 @@ def sparql() -> Response:
         tuple(operation.named_graphs),
         base_iri=request.base_url,
         max_bytes=settings.max_result_bytes,
+        gzip=accepts_gzip(),
     )
     try:
         answer = backend.run(job)
@@ -410,9 +425,21 @@ def sparql() -> Response:
         raise
     fmt = results if answer.kind == "results" else graphs
     assert fmt is not None
+    return _with_version(answer_response(answer, fmt), version)
+
+
+def accepts_gzip() -> bool:
+    return request.accept_encodings["gzip"] > 0 if "Accept-Encoding" in request.headers else False
+
+
+def answer_response(answer: Answer, fmt: Format) -> Response:
+    """The response for a worker's answer (gzipped by the worker when the client takes it)."""
     response = Response(answer.data, content_type=fmt.content_type)
     response.vary.add("Accept")
-    return _with_version(response, version)
+    if answer.encoding is not None:
+        response.headers["Content-Encoding"] = answer.encoding
+        response.vary.add("Accept-Encoding")
+    return response
 
 
 def _with_version(response: Response, version: object) -> Response:
