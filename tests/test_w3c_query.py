@@ -623,3 +623,18 @@ def test_the_comparison_can_fail() -> None:
     assert ordered_keys("SELECT * { ?s ?p ?o } ORDER BY DESC(?o) ?s LIMIT 2") == ["o", "s"]
     assert ordered_keys("SELECT * { ?s ?p ?o } ORDER BY str(?o)") == ["*"]
     assert ordered_keys("SELECT * { { SELECT * { ?s ?p ?o } ORDER BY ?s LIMIT 1 } }") is None
+
+
+@pytest.mark.slow
+def test_we_pass_at_least_as_many_as_oxigraph_server() -> None:
+    """The suites (query and protocol) over real HTTP, against our server under waitress and a real
+    ``oxigraph serve`` side by side (benchmarks/conformance.py): we pass at least as many."""
+    import subprocess
+    import sys
+
+    script = Path(__file__).parent.parent / "benchmarks" / "conformance.py"
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=600, check=False
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "| **all**" in done.stdout
