@@ -1,13 +1,15 @@
 """The endpoint against Oxigraph server on the same store, and against rdflib's own engine.
 
     .venv/bin/python benchmarks/endpoint.py [--store var/store] [--seconds 20] [--clients 8]
-        [--runs 3] [--rdflib-rounds 1]
+        [--runs 3] [--mix all|light] [--unique] [--rdflib-rounds 1] [--serve-args "--workers 2"]
 
 Starts ``ofsted-kg serve`` and ``oxigraph serve-read-only`` (PyPI package ``oxigraph``) on free
 127.0.0.1 ports over copies of the same store, runs one mix of realistic questions (lookups, joins,
 aggregates, DESCRIBE) from 8 concurrent clients against each in turn, ``--runs`` times (alternating
 which goes first, since the machine is shared and noisy), and prints queries per second and p50/p99
-latency: each run, then the medians and the ratio. rdflib runs the same mix in-process over the
+latency: each run, then the medians and the ratio. The mix repeats, so ofsted-kg answers repeated
+queries from its answer cache; ``--unique`` makes each request's text new, to measure without it
+(Oxigraph server keeps no answers). rdflib runs the same mix in-process over the
 store's N-Quads (one client: its engine holds the GIL), for a fixed number of rounds (0: skip it).
 """
 
@@ -56,6 +58,8 @@ MIX: list[tuple[str, str, str]] = [
     ("describe: Kent", f"DESCRIBE {KENT}", "turtle"),
     ("ask: any judgement", "ASK { ?j a okg:Judgement }", "json"),
 ]
+# The mix without the aggregates: requests whose cost is mostly the request path, not the engine.
+LIGHT = [m for m in MIX if not m[0].startswith("aggregate")]
 ACCEPT = {"json": "application/sparql-results+json", "turtle": "text/turtle"}
 
 
@@ -79,7 +83,9 @@ def wait_ready(port: int, path: str, seconds: float = 60) -> None:
     raise SystemExit(f"server on port {port} did not start")
 
 
-def run_clients(port: int, path: str, clients: int, seconds: float) -> list[float]:
+def run_clients(
+    port: int, path: str, clients: int, seconds: float, unique: bool = False
+) -> list[float]:
     latencies: list[float] = []
     lock = threading.Lock()
     stop = time.monotonic() + seconds
@@ -91,6 +97,8 @@ def run_clients(port: int, path: str, clients: int, seconds: float) -> list[floa
         while time.monotonic() < stop:
             _name, query, fmt = MIX[i % len(MIX)]
             i += 1
+            if unique:  # a comment makes every request new: no answer can be reused
+                query += f"\n# client {offset}, request {i}"
             body = urllib.parse.urlencode({"query": PREFIXES + query})
             started = time.perf_counter()
             conn.request(
@@ -191,10 +199,23 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
+        "--unique",
+        action="store_true",
+        help="make every request's text unique (a comment), so no server can reuse an answer",
+    )
+    parser.add_argument(
+        "--mix",
+        choices=("all", "light"),
+        default="all",
+        help="'light': the mix without its aggregates (lookups, join, DESCRIBE, ASK)",
+    )
+    parser.add_argument(
         "--serve-args", default="", help="more arguments for ofsted-kg serve, in one string"
     )
     parser.add_argument("--rdflib-rounds", type=int, default=1)
     args = parser.parse_args()
+    if args.mix == "light":
+        MIX[:] = LIGHT
     store = Path(args.store)
     if not (store / "CURRENT").is_file():
         raise SystemExit(f"no store at {store}: run 'ofsted-kg build --store {store}' first")
@@ -245,7 +266,7 @@ def main() -> int:
             for run in range(args.runs):
                 for name, port, path, pid in pair if run % 2 == 0 else pair[::-1]:
                     cpu = cpu_seconds(pid)
-                    latencies = run_clients(port, path, args.clients, args.seconds)
+                    latencies = run_clients(port, path, args.clients, args.seconds, args.unique)
                     cpu = cpu_seconds(pid) - cpu
                     runs.setdefault(name, []).append(summary(name, latencies, args.seconds))
                     cpu_ms.setdefault(name, []).append(cpu * 1000 / len(latencies))
