@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import secrets
 import shutil
 import socket
 import statistics
@@ -89,6 +90,7 @@ def run_clients(
     latencies: list[float] = []
     lock = threading.Lock()
     stop = time.monotonic() + seconds
+    run = secrets.token_hex(8)  # new texts in each run, too
 
     def client(offset: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -98,7 +100,7 @@ def run_clients(
             _name, query, fmt = MIX[i % len(MIX)]
             i += 1
             if unique:  # a comment makes every request new: no answer can be reused
-                query += f"\n# client {offset}, request {i}"
+                query += f"\n# run {run}, client {offset}, request {i}"
             body = urllib.parse.urlencode({"query": PREFIXES + query})
             started = time.perf_counter()
             conn.request(
