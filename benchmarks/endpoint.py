@@ -1,12 +1,16 @@
 """The endpoint against Oxigraph server on the same store, and against rdflib's own engine.
 
     .venv/bin/python benchmarks/endpoint.py [--store var/store] [--seconds 20] [--clients 8]
+        [--runs 3] [--mix all|light] [--unique] [--rdflib-rounds 1] [--serve-args "--workers 2"]
 
 Starts ``ofsted-kg serve`` and ``oxigraph serve-read-only`` (PyPI package ``oxigraph``) on free
 127.0.0.1 ports over copies of the same store, runs one mix of realistic questions (lookups, joins,
-aggregates, DESCRIBE) from 8 concurrent clients against each in turn, and prints queries per second
-and p50/p99 latency side by side. rdflib runs the same mix in-process over the store's N-Quads
-(one client: its engine holds the GIL), for a fixed number of rounds.
+aggregates, DESCRIBE) from 8 concurrent clients against each in turn, ``--runs`` times (alternating
+which goes first, since the machine is shared and noisy), and prints queries per second and p50/p99
+latency: each run, then the medians and the ratio. The mix repeats, so ofsted-kg answers repeated
+queries from its answer cache; ``--unique`` makes each request's text new, to measure without it
+(Oxigraph server keeps no answers). rdflib runs the same mix in-process over the
+store's N-Quads (one client: its engine holds the GIL), for a fixed number of rounds (0: skip it).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import secrets
 import shutil
 import socket
 import statistics
@@ -54,6 +59,8 @@ MIX: list[tuple[str, str, str]] = [
     ("describe: Kent", f"DESCRIBE {KENT}", "turtle"),
     ("ask: any judgement", "ASK { ?j a okg:Judgement }", "json"),
 ]
+# The mix without the aggregates: requests whose cost is mostly the request path, not the engine.
+LIGHT = [m for m in MIX if not m[0].startswith("aggregate")]
 ACCEPT = {"json": "application/sparql-results+json", "turtle": "text/turtle"}
 
 
@@ -77,10 +84,13 @@ def wait_ready(port: int, path: str, seconds: float = 60) -> None:
     raise SystemExit(f"server on port {port} did not start")
 
 
-def run_clients(port: int, path: str, clients: int, seconds: float) -> list[float]:
+def run_clients(
+    port: int, path: str, clients: int, seconds: float, unique: bool = False
+) -> list[float]:
     latencies: list[float] = []
     lock = threading.Lock()
     stop = time.monotonic() + seconds
+    run = secrets.token_hex(8)  # new texts in each run, too
 
     def client(offset: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -89,6 +99,8 @@ def run_clients(port: int, path: str, clients: int, seconds: float) -> list[floa
         while time.monotonic() < stop:
             _name, query, fmt = MIX[i % len(MIX)]
             i += 1
+            if unique:  # a comment makes every request new: no answer can be reused
+                query += f"\n# run {run}, client {offset}, request {i}"
             body = urllib.parse.urlencode({"query": PREFIXES + query})
             started = time.perf_counter()
             conn.request(
@@ -103,17 +115,44 @@ def run_clients(port: int, path: str, clients: int, seconds: float) -> list[floa
             response = conn.getresponse()
             response.read()
             if response.status != 200:
-                raise SystemExit(f"{path}: {response.status} for {query[:60]}")
+                failures.append(f"{path}: {response.status} for {query[:60]!r}")
+                break
             mine.append(time.perf_counter() - started)
         with lock:
             latencies.extend(mine)
 
+    failures: list[str] = []
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    if failures:  # a run with a failed request measures nothing
+        raise SystemExit(f"{len(failures)} requests failed: {failures[0]}")
     return latencies
+
+
+def cpu_seconds(root: int) -> float:
+    """User and system CPU time of a process and all its descendants (Linux /proc): what a
+    server spent, whatever else the shared machine was doing."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += times.get(pid, 0.0)
+        todo.extend(child for child, parent in parents.items() if parent == pid)
+    return total
 
 
 def summary(name: str, latencies: list[float], seconds: float) -> tuple[str, float, float, float]:
@@ -122,19 +161,30 @@ def summary(name: str, latencies: list[float], seconds: float) -> tuple[str, flo
     return name, len(latencies) / seconds, statistics.median(ordered) * 1000, p99 * 1000
 
 
+def median_row(
+    name: str, results: list[tuple[str, float, float, float]]
+) -> tuple[str, float, float, float]:
+    return (
+        name,
+        statistics.median(r[1] for r in results),
+        statistics.median(r[2] for r in results),
+        statistics.median(r[3] for r in results),
+    )
+
+
 def rdflib_run(store: Path, rounds: int) -> tuple[list[float], float]:
     import pyoxigraph as ox
     import rdflib
 
     dataset = rdflib.Dataset(default_union=True)
     data = ox.Store.read_only(str(store))
-    nquads = data.dump(format=ox.RdfFormat.N_QUADS, from_graph=None) if False else None
-    del nquads
-    quads = [q for q in data.quads_for_pattern(None, None, None, None) if str(q.graph_name)]
-    text = ox.serialize(
-        [q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)],
-        format=ox.RdfFormat.N_QUADS,
-    )
+    # The named graphs only: the store's default graph is their union, which rdflib makes itself.
+    quads = [
+        q
+        for q in data.quads_for_pattern(None, None, None, None)
+        if not isinstance(q.graph_name, ox.DefaultGraph)
+    ]
+    text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
     assert text is not None
     dataset.parse(data=text, format="nquads")
     latencies: list[float] = []
@@ -153,14 +203,33 @@ def main() -> int:
     parser.add_argument("--store", default="var/store")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--warm-up", type=float, default=6, help="seconds of warm-up for each")
+    parser.add_argument(
+        "--unique",
+        action="store_true",
+        help="make every request's text unique (a comment), so no server can reuse an answer",
+    )
+    parser.add_argument(
+        "--mix",
+        choices=("all", "light"),
+        default="all",
+        help="'light': the mix without its aggregates (lookups, join, DESCRIBE, ASK)",
+    )
+    parser.add_argument(
+        "--serve-args", default="", help="more arguments for ofsted-kg serve, in one string"
+    )
     parser.add_argument("--rdflib-rounds", type=int, default=1)
     args = parser.parse_args()
+    if args.mix == "light":
+        MIX[:] = LIGHT
     store = Path(args.store)
     if not (store / "CURRENT").is_file():
         raise SystemExit(f"no store at {store}: run 'ofsted-kg build --store {store}' first")
     print("$ " + " ".join([Path(sys.executable).name, *sys.argv]))
     bin_dir = Path(sys.executable).parent
-    rows = []
+    runs: dict[str, list[tuple[str, float, float, float]]] = {}
+    cpu_ms: dict[str, list[float]] = {}  # server CPU time per query, each run
     with tempfile.TemporaryDirectory() as tmp:
         ours_store, their_store = Path(tmp) / "ours", Path(tmp) / "theirs"
         shutil.copytree(store, ours_store)
@@ -176,6 +245,7 @@ def main() -> int:
                 str(port_ours),
                 "--threads",
                 str(args.clients),
+                *args.serve_args.split(),
             ],
             stderr=subprocess.DEVNULL,
             env={**os.environ},
@@ -194,26 +264,51 @@ def main() -> int:
         try:
             wait_ready(port_ours, "/sparql?query=ASK%7B%7D")
             wait_ready(port_theirs, "/query?query=ASK%7B%7D")
-            run_clients(port_ours, "/sparql", args.clients, 2)  # warm-up
-            run_clients(port_theirs, "/query", args.clients, 2)
-            for name, port, path in (
-                ("ofsted-kg /sparql", port_ours, "/sparql"),
-                ("oxigraph server 0.5.13", port_theirs, "/query"),
-            ):
-                latencies = run_clients(port, path, args.clients, args.seconds)
-                rows.append(summary(name, latencies, args.seconds))
+            # Warm-up, long enough for every query worker to have read the store once.
+            run_clients(port_ours, "/sparql", args.clients, args.warm_up, unique=True)
+            run_clients(port_theirs, "/query", args.clients, args.warm_up, unique=True)
+            pair = (
+                ("ofsted-kg /sparql", port_ours, "/sparql", ours.pid),
+                ("oxigraph server 0.5.13", port_theirs, "/query", theirs.pid),
+            )
+            for run in range(args.runs):
+                for name, port, path, pid in pair if run % 2 == 0 else pair[::-1]:
+                    cpu = cpu_seconds(pid)
+                    latencies = run_clients(port, path, args.clients, args.seconds, args.unique)
+                    cpu = cpu_seconds(pid) - cpu
+                    runs.setdefault(name, []).append(summary(name, latencies, args.seconds))
+                    cpu_ms.setdefault(name, []).append(cpu * 1000 / len(latencies))
         finally:
             for process in (ours, theirs):
                 process.terminate()
                 process.wait(timeout=10)
-    latencies, elapsed = rdflib_run(store, args.rdflib_rounds)
-    rows.append(summary("rdflib (in-process, 1 client)", latencies, elapsed))
-    print(f"\n{len(MIX)} queries in the mix, {args.clients} clients, {args.seconds:g} s each\n")
+    rows = [median_row(name, results) for name, results in runs.items()]
+    if args.rdflib_rounds:
+        latencies, elapsed = rdflib_run(store, args.rdflib_rounds)
+        rows.append(summary("rdflib (in-process, 1 client)", latencies, elapsed))
+    print(f"\n{len(MIX)} queries in the mix, {args.clients} clients, {args.seconds:g} s a run\n")
+    print("each run (QPS):")
+    for name, results in runs.items():
+        print(f"  {name:<30} " + "  ".join(f"{r[1]:7.1f}" for r in results))
+    ratios = [a[1] / b[1] for a, b in zip(*runs.values(), strict=True)]
+    print("  ratio (ofsted-kg / oxigraph)  " + "  ".join(f"{r:7.2f}" for r in ratios))
+    print("server CPU ms per query (all its processes):")
+    for name, values in cpu_ms.items():
+        print(f"  {name:<30} " + "  ".join(f"{v:7.2f}" for v in values))
+    print(f"\nmedians of {args.runs} runs:\n")
     print(f"| {'server':<30} | {'QPS':>8} | {'p50 ms':>8} | {'p99 ms':>9} |")
-    print(f"|{'-' * 32}|{'-' * 10}:|{'-' * 10}:|{'-' * 11}:|")
+    print(f"|{'-' * 32}|{'-' * 9}:|{'-' * 9}:|{'-' * 10}:|")
     for name, qps, p50, p99 in rows:
         print(f"| {name:<30} | {qps:>8.1f} | {p50:>8.1f} | {p99:>9.1f} |")
-    print(f"\nofsted-kg / oxigraph throughput: {rows[0][1] / rows[1][1]:.2f}")
+    print(
+        f"\nofsted-kg / oxigraph throughput: {rows[0][1] / rows[1][1]:.2f} (ratio of the medians);"
+        f" {statistics.median(ratios):.2f} (median of the runs' ratios)"
+    )
+    ours_cpu, theirs_cpu = (statistics.median(v) for v in cpu_ms.values())
+    print(
+        f"server CPU per query, medians: ofsted-kg {ours_cpu:.2f} ms, oxigraph {theirs_cpu:.2f} ms;"
+        f" throughput on a machine to themselves would be about {theirs_cpu / ours_cpu:.2f}x"
+    )
     return 0
 
 

@@ -140,7 +140,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--threads", type=int, metavar="N", help="web server threads (default: 8)")
     serve.add_argument(
-        "--workers", type=int, metavar="N", help="query worker processes (default: one per core)"
+        "--workers", type=int, metavar="N", help="query worker processes (default: two per core)"
     )
     remote = serve.add_argument_group(
         "remote store",

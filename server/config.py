@@ -132,7 +132,7 @@ SETTINGS: tuple[Setting, ...] = (
         "workers",
         0,
         "Query worker processes (each holds the store open read-only; a query past its deadline "
-        "kills its worker). 0: one per CPU core.",
+        "kills its worker). 0: two per CPU core.",
         _non_negative_int,
     ),
     Setting(
@@ -281,7 +281,9 @@ class Settings:
 
     @property
     def worker_count(self) -> int:
-        return self.workers or os.cpu_count() or 1
+        # Two per core: a light query need not queue behind heavy ones holding every worker, and
+        # the cores stay busy while the web process hands answers on.
+        return self.workers or 2 * (os.cpu_count() or 1)
 
 
 def default_root(cwd: Path | None = None) -> Path:

@@ -13,17 +13,21 @@ Updates (``update=`` form field, or ``application/sparql-update``), with ``using
 ``GET /sparql`` with no query answers the Service Description. SELECT and ASK answer in a results
 format, CONSTRUCT and DESCRIBE in a graph format, chosen by an explicit ``format`` parameter (a row
 name or a media type of the tables below) or else by ``Accept``; with no preference, SPARQL JSON
-and Turtle. Queries run in worker processes under the deadline (see ``workers``).
+and Turtle. Queries run in worker processes under the deadline (see ``workers``); the answers of
+deterministic queries are kept, per dataset version, so a repeated query needs no worker.
 """
 
 from __future__ import annotations
 
 import hmac
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import MIMEAccept, MultiDict
 
 from .app import current_backend, current_settings
@@ -35,7 +39,7 @@ from .errors import (
     UnsupportedMediaTypeError,
 )
 from .store import QueryResult
-from .workers import Job, NotAcceptableKindError
+from .workers import Answer, Job, NotAcceptableKindError
 
 bp = Blueprint("sparql", __name__)
 
@@ -52,7 +56,7 @@ class Format:
         text = self.media_type.startswith("text/") or self.name in ("json", "jsonld", "ntriples")
         return f"{self.media_type}; charset=utf-8" if text else self.media_type
 
-    @property
+    @cached_property
     def enum_name(self) -> str:
         """The name of ``serialization`` in its enum (what a worker process is sent)."""
         enum = type(self.serialization)
@@ -135,17 +139,30 @@ def choose(formats: tuple[Format, ...], explicit: str | None) -> Format | None:
     """The format to answer in, or None if none fits the request."""
     if explicit:
         return format_named(formats, explicit)
-    accept = request.accept_mimetypes
-    if not accept:
+    return _by_accept(formats, request.headers.get("Accept", ""))
+
+
+@lru_cache(maxsize=512)
+def _by_accept(formats: tuple[Format, ...], header: str) -> Format | None:
+    """The format an Accept header picks (clients send a handful of distinct headers, so the
+    answer is kept rather than parsed again for every request)."""
+    parsed = _parse_accept(header)
+    if not parsed:
         return formats[0]
-    # Parameters (charset=utf-8, profile=...) do not change what we can answer.
-    accept = MIMEAccept([(value.split(";")[0].strip(), quality) for value, quality in accept])
     offered = [media for f in formats for media in f.accepts]
     # Werkzeug prefers the first offer among equals: our defaults come first in each table.
-    best = accept.best_match(offered)
+    best = parsed.best_match(offered)
     if best is None:
         return None
     return next(f for f in formats if best in f.accepts)
+
+
+def _parse_accept(header: str) -> MIMEAccept:
+    from werkzeug.http import parse_accept_header
+
+    accept = parse_accept_header(header, MIMEAccept)
+    # Parameters (charset=utf-8, profile=...) do not change what we can answer.
+    return MIMEAccept([(value.split(";")[0].strip(), quality) for value, quality in accept])
 
 
 # -- Reading a request --------------------------------------------------------------------------
@@ -402,17 +419,110 @@ def sparql() -> Response:
         tuple(operation.named_graphs),
         base_iri=request.base_url,
         max_bytes=settings.max_result_bytes,
+        gzip=accepts_gzip(),
     )
-    try:
-        answer = backend.run(job)
-    except NotAcceptableKindError as exc:
-        negotiate(GRAPH_FORMATS if exc.args[0] == "graph" else RESULTS_FORMATS, operation.format)
-        raise
+    cache = answer_cache(backend)
+    key = (version.token, job) if cache is not None and deterministic(job.text) else None
+    answer = cache.get(key) if cache is not None and key is not None else None
+    if answer is None:
+        try:
+            answer = backend.run(job)
+        except NotAcceptableKindError as exc:
+            negotiate(
+                GRAPH_FORMATS if exc.args[0] == "graph" else RESULTS_FORMATS, operation.format
+            )
+            raise
+        if cache is not None and key is not None:
+            cache.put(key, answer)
     fmt = results if answer.kind == "results" else graphs
     assert fmt is not None
+    return _with_version(answer_response(answer, fmt), version)
+
+
+# -- Answers kept for repeated queries ----------------------------------------------------------
+
+_VOLATILE = re.compile(
+    r"(?<![?$:\w])(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(|" + _KEYWORD.format("SERVICE"),
+    re.IGNORECASE,
+)
+
+
+def deterministic(query: str) -> bool:
+    """Whether the same query on the same data always gives the same answer: not if it calls
+    RAND(), NOW(), UUID(), STRUUID() or BNODE(), or reaches out with SERVICE."""
+    return _VOLATILE.search(_SKIPPED.sub(" ", query)) is None
+
+
+class AnswerCache:
+    """The answers of recent deterministic queries, for the dataset version they were computed on.
+
+    A write changes the version, which empties the cache, so an answer is never stale; a repeated
+    query (a page's query, a client polling) is answered without a worker. Bounded in bytes."""
+
+    def __init__(self, max_bytes: int = 32 << 20, max_entry: int = 1 << 20) -> None:
+        self.max_bytes = max_bytes
+        self.max_entry = max_entry
+        self._entries: OrderedDict[tuple[str, Job], Answer] = OrderedDict()
+        self._size = 0
+        self._version = ""
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, Job]) -> Answer | None:
+        with self._lock:
+            answer = self._entries.get(key)
+            if answer is not None:
+                self._entries.move_to_end(key)
+            return answer
+
+    def put(self, key: tuple[str, Job], answer: Answer) -> None:
+        if len(answer.data) > self.max_entry:
+            return
+        with self._lock:
+            if key[0] != self._version:  # the data changed: nothing kept is current
+                self._entries.clear()
+                self._size = 0
+                self._version = key[0]
+            if key in self._entries:
+                return
+            self._entries[key] = answer
+            self._size += len(answer.data)
+            while self._size > self.max_bytes:
+                _, dropped = self._entries.popitem(last=False)
+                self._size -= len(dropped.data)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+CACHE_KEY = "ofsted_kg.answers"
+
+
+def answer_cache(backend: object) -> AnswerCache | None:
+    """The app's answer cache; None for a remote store (written by others: its version does not
+    follow every change)."""
+    from .backend import LocalBackend
+
+    if not isinstance(backend, LocalBackend):
+        return None
+    cache = current_app.extensions.get(CACHE_KEY)
+    if cache is None:
+        cache = current_app.extensions.setdefault(CACHE_KEY, AnswerCache())
+    assert isinstance(cache, AnswerCache)
+    return cache
+
+
+def accepts_gzip() -> bool:
+    return request.accept_encodings["gzip"] > 0 if "Accept-Encoding" in request.headers else False
+
+
+def answer_response(answer: Answer, fmt: Format) -> Response:
+    """The response for a worker's answer (gzipped by the worker when the client takes it)."""
     response = Response(answer.data, content_type=fmt.content_type)
     response.vary.add("Accept")
-    return _with_version(response, version)
+    if answer.encoding is not None:
+        response.headers["Content-Encoding"] = answer.encoding
+        response.vary.add("Accept-Encoding")
+    return response
 
 
 def _with_version(response: Response, version: object) -> Response:

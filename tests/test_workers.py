@@ -1,0 +1,185 @@
+"""The request path around the query workers: gzip done in the worker, the worker count, format
+negotiation kept per Accept header, and the answers kept for repeated queries."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from ofsted_kg.app import BACKEND_KEY, create_app
+from ofsted_kg.config import load_settings
+from ofsted_kg.sparql import AnswerCache, deterministic
+from ofsted_kg.workers import GZIP_MINIMUM, Answer, Job, StoreLocation, WorkerPool
+
+pytestmark = pytest.mark.usefixtures("clean_environment")
+
+# Enough rows that the JSON answer is well past GZIP_MINIMUM, on an empty store.
+MANY = "SELECT ?n WHERE { VALUES ?n { " + " ".join(str(n) for n in range(300)) + " } }"
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[WorkerPool]:
+    workers = WorkerPool(1, 30)
+    yield workers
+    workers.close()
+
+
+def test_a_worker_gzips_a_large_answer_when_the_client_takes_gzip(pool: WorkerPool) -> None:
+    location = StoreLocation(None, "empty")
+    plain = pool.run(location, Job("query", MANY, "JSON", None))
+    packed = pool.run(location, Job("query", MANY, "JSON", None, gzip=True))
+    assert plain.encoding is None and len(plain.data) > GZIP_MINIMUM
+    assert packed.encoding == "gzip"
+    assert gzip.decompress(packed.data) == plain.data
+
+
+def test_a_worker_leaves_a_small_answer_as_it_is(pool: WorkerPool) -> None:
+    answer = pool.run(StoreLocation(None, "empty"), Job("query", "ASK {}", "JSON", None, gzip=True))
+    assert answer.encoding is None
+    assert json.loads(answer.data)["boolean"] is True
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> FlaskClient:
+    app = create_app({"store": tmp_path / "store", "workers": 1, "TESTING": True})
+    return app.test_client()
+
+
+def test_the_endpoint_sends_the_workers_gzip_as_it_is(client: FlaskClient) -> None:
+    zipped = client.get(
+        "/sparql", query_string={"query": MANY}, headers={"Accept-Encoding": "gzip"}
+    )
+    plain = client.get("/sparql", query_string={"query": MANY})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+    assert "Content-Encoding" not in plain.headers
+    assert gzip.decompress(zipped.get_data()) == plain.get_data()  # compressed once, not twice
+
+
+def test_each_accept_header_gets_its_own_format(client: FlaskClient) -> None:
+    """The format chosen for an Accept header is remembered; another header is not given it."""
+    for accept, media in [
+        ("text/csv", "text/csv"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("", "application/sparql-results+json"),
+        ("text/tab-separated-values;q=0.9, text/csv;q=0.5", "text/tab-separated-values"),
+    ]:
+        response = client.get(
+            "/sparql",
+            query_string={"query": "SELECT * { VALUES ?x { 1 } }"},
+            headers={"Accept": accept},
+        )
+        assert response.mimetype == media, accept
+    refused = client.get(
+        "/sparql", query_string={"query": "ASK {}"}, headers={"Accept": "image/png"}
+    )
+    assert refused.status_code == 406
+
+
+def test_by_default_two_workers_per_core() -> None:
+    settings = load_settings(env={}, overrides={"workers": 0})
+    assert settings.worker_count == 2 * (os.cpu_count() or 1)
+    assert load_settings(env={}, overrides={"workers": 3}).worker_count == 3
+
+
+# -- Answers kept for repeated queries ------------------------------------------------------------
+
+
+def _counting(app: Flask) -> list[Job]:
+    """The jobs the app's backend is asked to run, from now on."""
+    backend = app.extensions[BACKEND_KEY]
+    jobs: list[Job] = []
+    run = backend.run
+
+    def counted(job: Job) -> Answer:
+        jobs.append(job)
+        return run(job)  # type: ignore[no-any-return]
+
+    backend.run = counted
+    return jobs
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Flask:
+    return create_app(
+        {"store": tmp_path / "store", "workers": 1, "update_token": "t", "TESTING": True}
+    )
+
+
+def test_a_repeated_query_is_answered_without_a_worker(app: Flask) -> None:
+    client = app.test_client()
+    jobs = _counting(app)
+    first = client.get("/sparql", query_string={"query": MANY})
+    again = client.get("/sparql", query_string={"query": MANY})
+    assert first.get_data() == again.get_data()
+    assert len(jobs) == 1
+    client.get("/sparql", query_string={"query": MANY}, headers={"Accept": "text/csv"})
+    assert len(jobs) == 2  # another format is another answer
+
+
+def test_a_write_is_seen_at_once_by_a_repeated_query(app: Flask) -> None:
+    client = app.test_client()
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+    def n() -> str:
+        response = client.get("/sparql", query_string={"query": count})
+        return str(response.get_json()["results"]["bindings"][0]["n"]["value"])
+
+    assert n() == "0"
+    assert n() == "0"
+    done = client.post(
+        "/sparql",
+        data="INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> "
+        "<http://example.org/p> 1 } }",
+        content_type="application/sparql-update",
+        headers={"Authorization": "Bearer t"},
+    )
+    assert done.status_code == 204
+    assert n() == "1"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT (RAND() AS ?r) {}",
+        "SELECT (now() AS ?t) {}",
+        "SELECT (STRUUID() AS ?u) {}",
+        "SELECT (UUID() AS ?u) {}",
+        "SELECT (BNODE() AS ?b) {}",
+    ],
+)
+def test_a_query_whose_answer_may_change_is_run_every_time(app: Flask, query: str) -> None:
+    client = app.test_client()
+    jobs = _counting(app)
+    client.get("/sparql", query_string={"query": query})
+    client.get("/sparql", query_string={"query": query})
+    assert len(jobs) == 2
+
+
+def test_what_counts_as_deterministic() -> None:
+    assert deterministic('SELECT ?x { ?x ?p "RAND()" } # NOW()')
+    assert deterministic("SELECT ?now { ?now <http://example.org/RAND(> ?x }")
+    assert not deterministic("SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+    assert not deterministic("SELECT (rand () AS ?r) {}")
+
+
+def test_the_cache_is_bounded() -> None:
+    cache = AnswerCache(max_bytes=100, max_entry=60)
+    jobs = [
+        Job("query", f"ASK {{ <http://example.org/{n}> ?p ?o }}", "JSON", None) for n in range(4)
+    ]
+    for job in jobs:
+        cache.put(("v1", job), Answer("results", b"x" * 40))
+    assert len(cache) == 2  # 2 x 40 bytes fit in 100, 3 do not: the oldest went
+    assert cache.get(("v1", jobs[0])) is None and cache.get(("v1", jobs[3])) is not None
+    cache.put(("v1", jobs[0]), Answer("results", b"x" * 61))  # larger than one entry may be
+    assert cache.get(("v1", jobs[0])) is None
+    cache.put(("v2", jobs[0]), Answer("results", b"y"))  # a new version: the old answers go
+    assert len(cache) == 1
