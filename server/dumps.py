@@ -82,7 +82,7 @@ class Manifest:
         return next((f for f in self.files if f.format.file_name == name), None)
 
 
-# -- Where they live, and which version a store is at -----------------------------------------------
+# -- Where they live, and which version a store is at ---------------------------------------------
 
 
 def dumps_root(settings: Settings) -> Path:
@@ -114,7 +114,7 @@ def read_manifest(folder: Path) -> Manifest | None:
         return None
 
 
-# -- Writing them ----------------------------------------------------------------------------------
+# -- Writing them ---------------------------------------------------------------------------------
 
 
 class _Counting:
@@ -175,12 +175,13 @@ def write_dumps(store: ox.Store | None, folder: Path, version: str) -> Manifest:
             counting = _Counting(raw)
             sink = cast(IO[bytes], counting)
             with gzip.GzipFile("", "wb", 6, sink, mtime=0) as out:
+                target = cast(IO[bytes], out)
                 if keeps_graphs:
-                    ox.serialize(quads, out, rdf_format, prefixes=prefixes)
+                    ox.serialize(quads, target, rdf_format, prefixes=prefixes)
                 else:
                     if triples is None:
                         triples = _union(quads)
-                    ox.serialize(triples, out, rdf_format, prefixes=prefixes)
+                    ox.serialize(triples, target, rdf_format, prefixes=prefixes)
         files.append(DumpFile(dump, counting.size, counting.digest.hexdigest()))
         (folder / f"{dump.file_name}.sha256").write_text(
             f"{counting.digest.hexdigest()}  {dump.file_name}\n", encoding="utf-8"
@@ -189,7 +190,12 @@ def write_dumps(store: ox.Store | None, folder: Path, version: str) -> Manifest:
         "version": version,
         "quads": len(quads),
         "files": [
-            {"format": f.format.export, "file": f.format.file_name, "bytes": f.bytes, "sha256": f.sha256}
+            {
+                "format": f.format.export,
+                "file": f.format.file_name,
+                "bytes": f.bytes,
+                "sha256": f.sha256,
+            }
             for f in files
         ],
     }
@@ -208,9 +214,7 @@ def make_dumps(settings: Settings, version: str | None = None) -> Manifest:
         staging = root / f".staging-{os.getpid()}-{secrets.token_hex(4)}"
         try:
             store = (
-                ox.Store.read_only(str(settings.store))
-                if is_store_dir(settings.store)
-                else None
+                ox.Store.read_only(str(settings.store)) if is_store_dir(settings.store) else None
             )
             write_dumps(store, staging, current)
             del store
@@ -247,13 +251,13 @@ def current_dumps() -> Manifest:
         return make_dumps(current_settings(), version)
 
 
-# -- Serving them ------------------------------------------------------------------------------------
+# -- Serving them ---------------------------------------------------------------------------------
 
 
 @bp.route("/dumps/")
 def index() -> Response:
     manifest = current_dumps()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "file": f.format.file_name,
             "url": f"{request.host_url}dumps/{f.format.file_name}",
@@ -267,7 +271,9 @@ def index() -> Response:
     ]
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     if best == "application/json":
-        body = json.dumps({"version": manifest.version, "quads": manifest.quads, "dumps": rows}, indent=2)
+        body = json.dumps(
+            {"version": manifest.version, "quads": manifest.quads, "dumps": rows}, indent=2
+        )
         return Response(body + "\n", content_type="application/json")
     items = "\n".join(
         f'<tr><td><a href="{html.escape(r["file"])}">{html.escape(str(r["file"]))}</a></td>'

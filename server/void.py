@@ -35,7 +35,7 @@ from werkzeug.datastructures import MIMEAccept
 
 from . import __version__
 from .app import current_backend, current_settings
-from .dumps import DUMP_FORMATS, Manifest, current_dumps
+from .dumps import Manifest, current_dumps
 from .errors import NotAcceptableError
 from .workers import Job
 
@@ -69,9 +69,11 @@ PREFIXES = {
 
 MIT = "https://opensource.org/licenses/MIT"
 OGL = "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
-OGL_ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0."
+OGL_ATTRIBUTION = (
+    "Contains public sector information licensed under the Open Government Licence v3.0."
+)
 
-# -- Statistics, by SPARQL over what is served ------------------------------------------------------
+# -- Statistics, by SPARQL over what is served ----------------------------------------------------
 
 Q_TOTALS = """
 SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
@@ -232,14 +234,16 @@ def current_statistics() -> Statistics:
     return cache[version]
 
 
-# -- The description as RDF -------------------------------------------------------------------------
+# -- The description as RDF -----------------------------------------------------------------------
 
 
 class Description:
     def __init__(self) -> None:
         self.triples: list[ox.Triple] = []
 
-    def add(self, s: ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
+    def add(
+        self, s: ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal
+    ) -> None:
         self.triples.append(ox.Triple(s, ox.NamedNode(p), o))
 
     def add_counts(self, node: ox.NamedNode | ox.BlankNode, counts: Counts) -> None:
@@ -279,7 +283,11 @@ def describe(stats: Statistics, dumps: Manifest, base: str, host: str) -> list[o
 
     d.add(catalog, a, ox.NamedNode(DCAT + "Catalog"))
     d.add(catalog, DCT + "title", text("ofsted-kg catalogue"))
-    d.add(catalog, DCT + "description", text("The ofsted-kg knowledge graph and the service that answers queries on it."))
+    d.add(
+        catalog,
+        DCT + "description",
+        text("The ofsted-kg knowledge graph and the service that answers queries on it."),
+    )
     d.add(catalog, DCT + "publisher", publisher)
     d.add(catalog, DCAT + "dataset", dataset)
     d.add(catalog, DCAT + "service", service)
@@ -342,23 +350,31 @@ def describe(stats: Statistics, dumps: Manifest, base: str, host: str) -> list[o
         d.add(node, DCAT + "accessURL", url)
         d.add(node, DCAT + "mediaType", ox.NamedNode(_iana(dump.format.media_type)))
         d.add(node, DCAT + "compressFormat", ox.NamedNode(_iana("application/gzip")))
-        d.add(node, DCAT + "byteSize", ox.Literal(str(dump.bytes), datatype=ox.NamedNode(XSD + "nonNegativeInteger")))
+        d.add(
+            node,
+            DCAT + "byteSize",
+            ox.Literal(str(dump.bytes), datatype=ox.NamedNode(XSD + "nonNegativeInteger")),
+        )
         d.add(node, DCT + "license", ox.NamedNode(MIT))
         d.add(node, SPDX + "checksum", checksum)
         d.add(checksum, a, ox.NamedNode(SPDX + "Checksum"))
         d.add(checksum, SPDX + "algorithm", ox.NamedNode(SPDX + "checksumAlgorithm_sha256"))
-        d.add(checksum, SPDX + "checksumValue", ox.Literal(dump.sha256, datatype=ox.NamedNode(XSD + "hexBinary")))
+        d.add(
+            checksum,
+            SPDX + "checksumValue",
+            ox.Literal(dump.sha256, datatype=ox.NamedNode(XSD + "hexBinary")),
+        )
 
     for class_iri, entities in sorted(stats.classes.items()):
-        node = ox.BlankNode(f"class{_key(class_iri)}")
-        d.add(dataset, VOID + "classPartition", node)
-        d.add(node, VOID + "class", ox.NamedNode(class_iri))
-        d.add(node, VOID + "entities", integer(entities))
+        partition = ox.BlankNode(f"class{_key(class_iri)}")
+        d.add(dataset, VOID + "classPartition", partition)
+        d.add(partition, VOID + "class", ox.NamedNode(class_iri))
+        d.add(partition, VOID + "entities", integer(entities))
     for property_iri, triples in sorted(stats.properties.items()):
-        node = ox.BlankNode(f"property{_key(property_iri)}")
-        d.add(dataset, VOID + "propertyPartition", node)
-        d.add(node, VOID + "property", ox.NamedNode(property_iri))
-        d.add(node, VOID + "triples", integer(triples))
+        partition = ox.BlankNode(f"property{_key(property_iri)}")
+        d.add(dataset, VOID + "propertyPartition", partition)
+        d.add(partition, VOID + "property", ox.NamedNode(property_iri))
+        d.add(partition, VOID + "triples", integer(triples))
 
     for graph, counts in sorted(stats.graphs.items()):
         subset = ox.NamedNode(graph)
@@ -386,7 +402,7 @@ def describe(stats: Statistics, dumps: Manifest, base: str, host: str) -> list[o
                 d.add(document, DCT + "publisher", who)
                 if source.publisher_name:
                     d.add(who, RDFS + "label", text(source.publisher_name, None))
-    return d.triples
+    return list(dict.fromkeys(d.triples))  # a document shared by graphs is described once
 
 
 def _key(iri: str) -> str:
@@ -423,14 +439,29 @@ def _rights(stats: Statistics) -> str:
     return " ".join(parts)
 
 
-# -- The route --------------------------------------------------------------------------------------
+# -- The route ------------------------------------------------------------------------------------
 
 # name -> (media type answered, Oxigraph format or None for HTML, media types that select it)
 FORMATS: tuple[tuple[str, str, ox.RdfFormat | None, tuple[str, ...]], ...] = (
-    ("turtle", "text/turtle; charset=utf-8", ox.RdfFormat.TURTLE, ("text/turtle", "application/x-turtle")),
+    (
+        "turtle",
+        "text/turtle; charset=utf-8",
+        ox.RdfFormat.TURTLE,
+        ("text/turtle", "application/x-turtle"),
+    ),
     ("html", "text/html; charset=utf-8", None, ("text/html", "application/xhtml+xml")),
-    ("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD, ("application/ld+json", "application/json")),
-    ("ntriples", "application/n-triples", ox.RdfFormat.N_TRIPLES, ("application/n-triples", "text/plain")),
+    (
+        "jsonld",
+        "application/ld+json",
+        ox.RdfFormat.JSON_LD,
+        ("application/ld+json", "application/json"),
+    ),
+    (
+        "ntriples",
+        "application/n-triples",
+        ox.RdfFormat.N_TRIPLES,
+        ("application/n-triples", "text/plain"),
+    ),
     ("rdfxml", "application/rdf+xml", ox.RdfFormat.RDF_XML, ("application/rdf+xml",)),
 )
 
@@ -455,10 +486,11 @@ def choose_format() -> tuple[str, str, ox.RdfFormat | None]:
 
 @bp.route("/.well-known/void")
 def void() -> Response:
-    name, media, fmt = choose_format()
+    _name, media, fmt = choose_format()
     settings = current_settings()
     stats = current_statistics()
     triples = describe(stats, current_dumps(), settings.base, request.host_url)
+    body: str | bytes
     if fmt is None:
         body = render_html(stats, triples)
     else:
@@ -476,13 +508,13 @@ def _compact_jsonld(data: bytes) -> bytes:
     return (json.dumps(json.loads(data), indent=1, ensure_ascii=False) + "\n").encode()
 
 
-# -- HTML for people ---------------------------------------------------------------------------------
+# -- HTML for people ------------------------------------------------------------------------------
 
 
 def _label(iri: str) -> str:
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 
@@ -490,7 +522,7 @@ def render_html(stats: Statistics, triples: Iterable[ox.Triple]) -> str:
     dumps = current_dumps()
     t = stats.total
     rows = "\n".join(
-        f"<tr><th scope=\"row\">{html.escape(label)}</th><td>{value:,}</td></tr>"
+        f'<tr><th scope="row">{html.escape(label)}</th><td>{value:,}</td></tr>'
         for label, value in (
             ("triples (each once, all graphs)", t.triples),
             ("entities (typed IRIs)", t.entities),
@@ -507,7 +539,8 @@ def render_html(stats: Statistics, triples: Iterable[ox.Triple]) -> str:
         for g, c in sorted(stats.graphs.items())
     )
     dump_rows = "\n".join(
-        f'<li><a href="../dumps/{html.escape(f.format.file_name)}">{html.escape(f.format.file_name)}</a> '
+        f'<li><a href="../dumps/{html.escape(f.format.file_name)}">'
+        f"{html.escape(f.format.file_name)}</a> "
         f"({html.escape(f.format.label)}, {f.bytes:,} bytes, sha256 <code>{f.sha256}</code>)</li>"
         for f in dumps.files
     )
@@ -526,9 +559,7 @@ def _sources_html(sources: list[Source]) -> str:
         title = html.escape(source.title or source.document)
         link = source.page or source.document
         who = f" ({html.escape(source.publisher_name)})" if source.publisher_name else ""
-        licence = (
-            f' <a href="{html.escape(source.license)}">licence</a>' if source.license else ""
-        )
+        licence = f' <a href="{html.escape(source.license)}">licence</a>' if source.license else ""
         parts.append(f'<a href="{html.escape(link)}">{title}</a>{who}{licence}')
     return "<br>".join(parts)
 
@@ -545,8 +576,8 @@ the documents that report them and the claims made about them in the press, ever
 its source. This page is the human view of a VoID and DCAT description ({count:,} triples): ask for
 <a href="?format=turtle">Turtle</a>, <a href="?format=jsonld">JSON-LD</a> or
 <a href="?format=ntriples">N-Triples</a>.</p>
-<p>Query it at <a href="../sparql">/sparql</a> (SPARQL 1.1) or with the <a href="../">query page</a>;
-the ontology is at <a href="../def/">/def/</a>.</p>
+<p>Query it at <a href="../sparql">/sparql</a> (SPARQL 1.1) or with the
+<a href="../">query page</a>; the ontology is at <a href="../def/">/def/</a>.</p>
 <h2>Licences and attributions</h2>
 <p>{rights}</p>
 <h2>Statistics</h2>

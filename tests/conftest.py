@@ -35,3 +35,15 @@ def store_dir(built_once: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "store"
     shutil.copytree(built_once, copy)
     return copy
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def real_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This repository built once per test session by the real build (read-only for tests: copy
+    it before writing). Its dumps, when a test asks for them, are made beside it."""
+    store = tmp_path_factory.mktemp("real") / "store"
+    build(load_settings(env={}, overrides={"root": ROOT, "store": store}), lambda _: None)
+    return store
