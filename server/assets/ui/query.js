@@ -36,6 +36,18 @@
     tab.setQuery(examples[0].query);
   }
 
+  // Results in the table's simple view (plain values) unless the visitor chose otherwise.
+  var yasr = tab.getYasr && tab.getYasr();
+  var table = yasr && yasr.config && yasr.config.plugins && yasr.config.plugins.table;
+  if (table && !table.dynamicConfig) {
+    yasr.storePluginConfig("table", { compact: true });
+  }
+  if (yasr && yasr.plugins && yasr.plugins.table && yasr.plugins.table.persistentConfig) {
+    if (yasr.plugins.table.persistentConfig.compact === undefined) {
+      yasr.plugins.table.persistentConfig.compact = true;
+    }
+  }
+
   function run(name) {
     var example = byName[name];
     if (!example) {
