@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
-
 from urllib.parse import urlsplit
 
 import pytest
