@@ -4,9 +4,9 @@
     GET /dumps/ofsted-kg.nq.gz          a dump (Content-Type application/gzip)
     GET /dumps/ofsted-kg.nq.gz.sha256   its checksum, in ``sha256sum`` format
 
-The dumps are what ``ofsted-kg export`` writes (every named graph, the inferred graph included, in
-a stable order; Turtle gets the union of the graphs, each triple once), compressed reproducibly
-(no file name or time in the gzip header). They are made for one dataset version and kept beside
+The dumps hold what ``ofsted-kg export`` writes (every named graph, the inferred graph included;
+Turtle gets the union of the graphs, each triple once), in a stable order (graph by graph, then the
+N-Quads lines sorted), compressed reproducibly (no file name or time in the gzip header). They are made for one dataset version and kept beside
 the store, in ``<store>-dumps/<version>/``:
 
 - ``ofsted-kg build`` makes them at the end of a build, so the first download is as fast as any;
@@ -27,7 +27,6 @@ import os
 import secrets
 import shutil
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
@@ -86,7 +85,8 @@ class Manifest:
 
 
 def dumps_root(settings: Settings) -> Path:
-    return settings.store.with_name(f"{settings.store.name}-dumps")
+    store = settings.store.absolute()  # send_file reads a relative path from the package
+    return store.with_name(f"{store.name}-dumps")
 
 
 def store_version(store_path: Path) -> str:
@@ -139,32 +139,34 @@ class _Counting:
         return True
 
 
-def _sorted_quads(store: ox.Store) -> list[ox.Quad]:
-    with gc_paused():
-        quads = [
-            q
-            for q in store.quads_for_pattern(None, None, None, None)
-            if not isinstance(q.graph_name, ox.DefaultGraph)
-        ]
-        quads.sort(
-            key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
-        )
-    return quads
+def _lines(store: ox.Store) -> tuple[bytes, bytes, int]:
+    """Everything in the named graphs as N-Quads, and their union as N-Triples, each triple
+    once; both sorted (graph by graph, then line by line), so the same data gives the same bytes.
 
-
-def _union(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+    Oxigraph writes each graph's N-Triples itself, and the lines are sorted as bytes: much faster
+    than making a Python object of every quad and sorting those (the build pays for this)."""
+    graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    quads: list[bytes] = []
+    union: set[bytes] = set()
     with gc_paused():
-        triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
-        return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+        for graph in graphs:
+            triples = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+            lines = (triples or b"").splitlines()
+            union.update(lines)
+            suffix = f" <{graph}> .".encode()
+            quads.extend(sorted(line.removesuffix(b" .") + suffix for line in lines))
+        nquads = b"".join(line + b"\n" for line in quads)
+        ntriples = b"".join(line + b"\n" for line in sorted(union))
+    return nquads, ntriples, len(quads)
 
 
 def write_dumps(store: ox.Store | None, folder: Path, version: str) -> Manifest:
     """Write every dump of ``store`` (None: an empty store) and the manifest into ``folder``.
 
-    The same content as ``Store.export`` (``ofsted-kg export``), read from the store once."""
+    What ``ofsted-kg export`` writes (every named graph, the inferred one included; Turtle the
+    union of the graphs), read from the store once."""
     folder.mkdir(parents=True, exist_ok=True)
-    quads = _sorted_quads(store) if store is not None else []
-    triples: list[ox.Triple] | None = None
+    nquads, ntriples, count = _lines(store) if store is not None else (b"", b"", 0)
     files: list[DumpFile] = []
     for dump in DUMP_FORMATS:
         rdf_format, keeps_graphs = EXPORT_FORMATS[dump.export]
@@ -176,19 +178,21 @@ def write_dumps(store: ox.Store | None, folder: Path, version: str) -> Manifest:
             sink = cast(IO[bytes], counting)
             with gzip.GzipFile("", "wb", 6, sink, mtime=0) as out:
                 target = cast(IO[bytes], out)
-                if keeps_graphs:
-                    ox.serialize(quads, target, rdf_format, prefixes=prefixes)
+                if rdf_format == ox.RdfFormat.N_QUADS:
+                    target.write(nquads)
+                elif keeps_graphs:
+                    parsed = ox.parse(nquads, ox.RdfFormat.N_QUADS)
+                    ox.serialize(parsed, target, rdf_format, prefixes=prefixes)
                 else:
-                    if triples is None:
-                        triples = _union(quads)
-                    ox.serialize(triples, target, rdf_format, prefixes=prefixes)
+                    parsed = ox.parse(ntriples, ox.RdfFormat.N_TRIPLES)
+                    ox.serialize(parsed, target, rdf_format, prefixes=prefixes)
         files.append(DumpFile(dump, counting.size, counting.digest.hexdigest()))
         (folder / f"{dump.file_name}.sha256").write_text(
             f"{counting.digest.hexdigest()}  {dump.file_name}\n", encoding="utf-8"
         )
     manifest = {
         "version": version,
-        "quads": len(quads),
+        "quads": count,
         "files": [
             {
                 "format": f.format.export,
@@ -200,7 +204,7 @@ def write_dumps(store: ox.Store | None, folder: Path, version: str) -> Manifest:
         ],
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    return Manifest(version, len(quads), tuple(files), folder)
+    return Manifest(version, count, tuple(files), folder)
 
 
 def make_dumps(settings: Settings, version: str | None = None) -> Manifest:

@@ -164,6 +164,17 @@ def test_a_write_gives_new_dumps(built_once: Path, tmp_path: Path) -> None:
     assert versions == [app.extensions[BACKEND_KEY].version().token], "old dumps were kept"
 
 
+def test_a_relative_store_path_serves_its_dumps(
+    built_once: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As ``make run`` serves ``--store var/store``."""
+    shutil.copytree(built_once, tmp_path / "var" / "store")
+    monkeypatch.chdir(tmp_path)
+    app = create_app({"store": "var/store", "root": TREES / "valid", "TESTING": True})
+    assert gzip.decompress(download(app.test_client(), "ofsted-kg.nq.gz"))
+    assert (tmp_path / "var" / "store-dumps").is_dir()
+
+
 def test_an_empty_store_has_empty_dumps(tmp_path: Path) -> None:
     app = create_app({"store": tmp_path / "new", "TESTING": True})
     client = app.test_client()
