@@ -6,8 +6,8 @@
 
 The dumps hold what ``ofsted-kg export`` writes (every named graph, the inferred graph included;
 Turtle gets the union of the graphs, each triple once), in a stable order (graph by graph, then the
-N-Quads lines sorted), compressed reproducibly (no file name or time in the gzip header). They are made for one dataset version and kept beside
-the store, in ``<store>-dumps/<version>/``:
+N-Quads lines sorted), compressed reproducibly (no file name or time in the gzip header). They
+are made for one dataset version and kept beside the store, in ``<store>-dumps/<version>/``:
 
 - ``ofsted-kg build`` makes them at the end of a build, so the first download is as fast as any;
 - the server makes them on the first request for a version it has none for (after a write through
