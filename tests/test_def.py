@@ -22,8 +22,8 @@ DEF = "https://w3id.org/ofsted-kg/def/"
 
 
 @pytest.fixture(scope="module")
-def app(real_store: Path) -> Iterator[Flask]:
-    yield create_app({"store": real_store, "TESTING": True})
+def app(served_store_dir: Path) -> Iterator[Flask]:
+    yield create_app({"store": served_store_dir, "TESTING": True})
 
 
 @pytest.fixture(scope="module")

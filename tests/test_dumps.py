@@ -25,8 +25,8 @@ pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 @pytest.fixture(scope="module")
-def app(real_store: Path) -> Iterator[Flask]:
-    yield create_app({"store": real_store, "TESTING": True})
+def app(served_store_dir: Path) -> Iterator[Flask]:
+    yield create_app({"store": served_store_dir, "TESTING": True})
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +35,8 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture(scope="module")
-def store_quads(real_store: Path) -> set[ox.Quad]:
-    store = open_existing(real_store)
+def store_quads(served_store_dir: Path) -> set[ox.Quad]:
+    store = open_existing(served_store_dir)
     quads = set(store.quads())
     store.close()
     return quads

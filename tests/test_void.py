@@ -27,8 +27,8 @@ MIT = "https://opensource.org/licenses/MIT"
 
 
 @pytest.fixture(scope="module")
-def app(real_store: Path) -> Iterator[Flask]:
-    yield create_app({"store": real_store, "TESTING": True})
+def app(served_store_dir: Path) -> Iterator[Flask]:
+    yield create_app({"store": served_store_dir, "TESTING": True})
 
 
 @pytest.fixture(scope="module")
@@ -75,9 +75,9 @@ def sparql_count(client: FlaskClient, query: str) -> int:
 # -- Statistics -----------------------------------------------------------------------------------
 
 
-def test_totals_equal_counts_of_the_store(description: ox.Store, real_store: Path) -> None:
+def test_totals_equal_counts_of_the_store(description: ox.Store, served_store_dir: Path) -> None:
     """Counted in Python from the store's quads, not by the queries the server runs."""
-    store = open_existing(real_store)
+    store = open_existing(served_store_dir)
     triples = {ox.Triple(q.subject, q.predicate, q.object) for q in store.quads()}
     store.close()
     node = dataset(description)
@@ -92,9 +92,9 @@ def test_totals_equal_counts_of_the_store(description: ox.Store, real_store: Pat
 
 
 def test_every_named_graph_is_a_subset_with_its_sparql_counts(
-    description: ox.Store, client: FlaskClient, real_store: Path
+    description: ox.Store, client: FlaskClient, served_store_dir: Path
 ) -> None:
-    store = open_existing(real_store)
+    store = open_existing(served_store_dir)
     graphs = store.named_graphs()
     store.close()
     node = dataset(description)

@@ -55,11 +55,11 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(real_store: Path) -> Iterator[LiveServer]:
+def live_server(served_store_dir: Path) -> Iterator[LiveServer]:
     """The app on the built real store, served by waitress on a free port of 127.0.0.1."""
     from waitress.server import create_server
 
-    app = create_app({"store": real_store, "TESTING": True})
+    app = create_app({"store": served_store_dir, "TESTING": True})
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     port = server.socket.getsockname()[1]  # type: ignore[union-attr]
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)
