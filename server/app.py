@@ -43,18 +43,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[BACKEND_KEY] = backend
     weakref.finalize(app, backend.close)
 
-    from . import dumps, gsp, ontology_docs, sparql, ui, void
+    from . import gsp, sparql
 
-    app.register_blueprint(ui.bp)
-    app.register_blueprint(ontology_docs.bp)
-    app.register_blueprint(dumps.bp)
-    app.register_blueprint(void.bp)
+    register_for_people(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(gsp.bp)
     app.after_request(cors)
     app.after_request(compress)
     register_errors(app)
     return app
+
+
+def register_for_people(app: Flask) -> None:
+    """The query page at /, the ontology at /def/, the downloads and the dataset description."""
+    from . import dumps, ontology_docs, ui, void
+
+    for module in (ui, ontology_docs, dumps, void):
+        app.register_blueprint(module.bp)
 
 
 def _split(config: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
