@@ -7,7 +7,7 @@ STORE  ?= var/store
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install install-test build run test lint typecheck bench clean
+.PHONY: install install-test browser build run test lint typecheck bench clean
 
 # The virtual environment, with the project (editable) and the `ofsted-kg` command.
 $(BIN)/ofsted-kg: pyproject.toml
@@ -16,14 +16,29 @@ $(BIN)/ofsted-kg: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
 
-install: $(BIN)/ofsted-kg
+# YASGUI for the query page: a pinned npm tarball, checked against its sha512 (server/vendor.py).
+YASGUI := server/assets/vendor/yasgui/.installed
+$(YASGUI): server/vendor.py | $(BIN)/ofsted-kg
+	$(BIN)/python -m ofsted_kg.vendor
+	@touch $@
+
+install: $(BIN)/ofsted-kg $(YASGUI)
 
 # The test extras (pytest, hypothesis, ruff, mypy) on top of install.
 $(VENV)/.test-installed: $(BIN)/ofsted-kg
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
-install-test: $(VENV)/.test-installed
+# Headless Chromium for tests/browser/: Debian's package, installed when missing (needs root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "chromium is missing: install Debian's chromium package (or set OFSTED_KG_SKIP_BROWSER=1)" >&2; \
+	  fi; }
+
+install-test: install $(VENV)/.test-installed browser
 
 build: install
 	$(BIN)/ofsted-kg build --store $(STORE)

@@ -9,16 +9,14 @@ the ``OFSTED_KG_*`` environment; any other key goes to Flask's own ``app.config`
 from __future__ import annotations
 
 import gzip
-import html
 import json
 import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from . import __version__
 from .config import SETTING_NAMES, Settings, load_settings
 from .errors import HttpError, OfstedKgError, error_body, render
 
@@ -47,13 +45,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from . import gsp, sparql
 
-    app.register_blueprint(ui)
+    register_for_people(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(gsp.bp)
     app.after_request(cors)
     app.after_request(compress)
     register_errors(app)
     return app
+
+
+def register_for_people(app: Flask) -> None:
+    """The query page at /, the ontology at /def/, the downloads and the dataset description."""
+    from . import dumps, ontology_docs, ui, void
+
+    for module in (ui, ontology_docs, dumps, void):
+        app.register_blueprint(module.bp)
 
 
 def _split(config: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -164,61 +170,3 @@ def _unexpected(exc: Exception) -> Response:
     current_app.logger.error("unexpected failure", exc_info=exc)
     body, status = render(exc)
     return _json_error(body, status, {})
-
-
-# -- The query page -----------------------------------------------------------------------------
-
-ui = Blueprint("ui", __name__)
-
-EXAMPLE_QUERY = """\
-SELECT ?graph (COUNT(*) AS ?triples)
-WHERE { GRAPH ?graph { ?s ?p ?o } }
-GROUP BY ?graph
-ORDER BY ?graph"""
-
-PAGE = """\
-<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>ofsted-kg: SPARQL query</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }}
-textarea {{ width: 100%; font-family: monospace; font-size: 0.95rem; }}
-</style>
-</head>
-<body>
-<h1>Ofsted knowledge graph</h1>
-<p>Ofsted's judgements on English councils' children's services, and the claims made about them,
-every fact traceable to its source. Ask it in SPARQL 1.1; the default graph is the union of all
-named graphs, and inferred triples sit in <code>{inferred}</code>.</p>
-<form method="post" action="sparql">
-<p><label for="query">Query</label></p>
-<textarea id="query" name="query" rows="14">{query}</textarea>
-<p><label for="format">Results as</label>
-<select id="format" name="format">
-<option value="">chosen by the Accept header</option>
-<option value="json">SPARQL JSON (SELECT, ASK)</option>
-<option value="xml">SPARQL XML (SELECT, ASK)</option>
-<option value="csv">CSV (SELECT)</option>
-<option value="tsv">TSV (SELECT)</option>
-<option value="turtle">Turtle (CONSTRUCT, DESCRIBE)</option>
-<option value="ntriples">N-Triples (CONSTRUCT, DESCRIBE)</option>
-<option value="jsonld">JSON-LD (CONSTRUCT, DESCRIBE)</option>
-</select>
-<button type="submit">Run query</button></p>
-</form>
-<p>Endpoint: <code>/sparql</code> (SPARQL 1.1 Protocol). ofsted-kg {version}.</p>
-</body>
-</html>
-"""
-
-
-@ui.route("/")
-def index() -> Response:
-    page = PAGE.format(
-        query=html.escape(EXAMPLE_QUERY),
-        inferred=html.escape(current_settings().inferred_graph),
-        version=html.escape(__version__),
-    )
-    return Response(page, content_type="text/html; charset=utf-8")

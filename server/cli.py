@@ -229,6 +229,19 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 1
     if result.report.results:
         print(result.report.describe(), file=sys.stderr)
+    return _make_dumps(settings)
+
+
+def _make_dumps(settings: Settings) -> int:
+    """The downloads for the store just built (served at /dumps/; see ``dumps``)."""
+    from .dumps import dumps_root, make_dumps
+
+    try:
+        manifest = make_dumps(settings)
+    except OSError as exc:
+        _error(f"cannot write the dumps in {dumps_root(settings)}: {exc.strerror or exc}")
+        return 1
+    print(f"dumps: {len(manifest.files)} files in {manifest.folder}", file=sys.stderr)
     return 0
 
 

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from ofsted_kg.build import build
 from ofsted_kg.config import SETTINGS, load_settings
+from ofsted_kg.errors import ValidationError
 
+ROOT = Path(__file__).resolve().parent.parent
 TREES = Path(__file__).parent / "fixtures" / "trees"
 
 
@@ -35,3 +37,18 @@ def store_dir(built_once: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "store"
     shutil.copytree(built_once, copy)
     return copy
+
+
+@pytest.fixture(scope="session")
+def served_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This repository built once per test session by the real build (the graph as served)."""
+    store_dir = tmp_path_factory.mktemp("served") / "store"
+    settings = load_settings(env={}, overrides={"root": ROOT, "store": store_dir})
+    refused = None
+    try:
+        build(settings, progress=lambda _line: None)
+    except ValidationError as exc:
+        refused = exc.report.describe()
+    if refused is not None:
+        pytest.fail(f"the build refuses to serve this graph:\n{refused}")
+    return store_dir

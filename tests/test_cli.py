@@ -235,7 +235,12 @@ def test_a_failed_export_leaves_the_previous_output_file(
     assert code == 1
     assert err == f"ofsted-kg: cannot write {target}: No space left on device\n"
     assert target.read_bytes() == b"previous\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".store.lock", "dump.nq", "store"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".store.lock",
+        "dump.nq",
+        "store",
+        "store-dumps",  # the build's downloads (see dumps)
+    ]
 
 
 def test_exporting_a_store_that_is_not_there_is_one_line(

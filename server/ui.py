@@ -1,0 +1,207 @@
+"""The query page at ``/``: YASGUI on our own /sparql, with a gallery of example queries.
+
+    GET /                  the page (the gallery is plain HTML: it reads without JavaScript)
+    GET /examples.json     the gallery as data: name, title, description, query
+    GET /examples/NAME.rq  one example as a SPARQL file
+    GET /assets/...        the page's own script and style, and YASGUI (server/assets/vendor/,
+                           fetched and checked by ``make install``: see ``vendor``)
+
+Examples are data files, ``examples/*.rq`` in the project root: a ``# Title:`` line, a
+``# Description:`` that may run on over further ``#`` lines, then the query. Adding one means adding
+a file. Their IRIs are written with the default base and rewritten to the configured one.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from flask import Blueprint, Response
+
+from . import __version__
+from .app import current_settings
+from .config import DEFAULT_BASE
+from .errors import NotFoundError
+from .vendor import YASGUI, is_installed
+
+bp = Blueprint("ui", __name__, static_folder="assets", static_url_path="/assets")
+
+EXAMPLE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str  # the file name without .rq
+    title: str
+    description: str
+    query: str  # the whole file, header included (it reads well in the editor)
+
+
+class ExampleFormatError(ValueError):
+    pass
+
+
+def parse_example(name: str, text: str) -> Example:
+    """An example from its file text; raises ExampleFormatError if the header is not there."""
+    title = ""
+    description: list[str] = []
+    in_description = False
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        body = line[1:].strip()
+        if body.startswith("Title:"):
+            title = body.removeprefix("Title:").strip()
+            in_description = False
+        elif body.startswith("Description:"):
+            description = [body.removeprefix("Description:").strip()]
+            in_description = True
+        elif in_description and body:
+            description.append(body)
+    if not title or not description or not description[0]:
+        raise ExampleFormatError(
+            f"examples/{name}.rq needs a '# Title:' and a '# Description:' line at the top"
+        )
+    return Example(name, title, " ".join(description), text)
+
+
+def examples_dir(root: Path) -> Path:
+    return root / "examples"
+
+
+def load_examples(root: Path, base: str = DEFAULT_BASE) -> list[Example]:
+    """The gallery, in file-name order, with IRIs rewritten from the default base to ``base``."""
+    found: list[Example] = []
+    for path in sorted(examples_dir(root).glob("*.rq")):
+        if not EXAMPLE_NAME.match(path.stem):
+            continue
+        text = path.read_text(encoding="utf-8")
+        if base != DEFAULT_BASE:
+            text = text.replace(DEFAULT_BASE, base)
+        found.append(parse_example(path.stem, text))
+    return found
+
+
+def _examples() -> list[Example]:
+    settings = current_settings()
+    return load_examples(settings.root, settings.base)
+
+
+# -- Routes ---------------------------------------------------------------------------------------
+
+
+@bp.route("/")
+def index() -> Response:
+    settings = current_settings()
+    examples = _examples()
+    page = PAGE.format(
+        gallery="\n".join(_gallery_item(e) for e in examples),
+        examples_json=_script_json([asdict(e) for e in examples]),
+        first_query=html.escape(examples[0].query if examples else DEFAULT_QUERY),
+        inferred=html.escape(settings.inferred_graph),
+        version=html.escape(__version__),
+        yasgui_version=html.escape(YASGUI.version),
+        missing=""
+        if is_installed(YASGUI)
+        else '<p class="warning" role="alert">The query editor is not installed on this server '
+        "(run <code>make install</code>); the form below still runs queries.</p>",
+    )
+    return Response(page, content_type="text/html; charset=utf-8")
+
+
+@bp.route("/examples.json")
+def examples_json() -> Response:
+    body = json.dumps([asdict(e) for e in _examples()], indent=2, ensure_ascii=False)
+    return Response(body + "\n", content_type="application/json")
+
+
+@bp.route("/examples/<name>.rq")
+def example_file(name: str) -> Response:
+    for example in _examples():
+        if example.name == name:
+            return Response(example.query, content_type="application/sparql-query; charset=utf-8")
+    raise NotFoundError(f"there is no example query named {name!r}: see /examples.json")
+
+
+# -- The page -------------------------------------------------------------------------------------
+
+
+def _script_json(value: object) -> str:
+    """JSON safe inside a <script> element."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _gallery_item(example: Example) -> str:
+    name = html.escape(example.name)
+    return (
+        f'<li class="example" data-example="{name}">'
+        f'<h3><a href="examples/{name}.rq">{html.escape(example.title)}</a></h3>'
+        f"<p>{html.escape(example.description)}</p>"
+        f'<button type="button" class="run-example" data-example="{name}">'
+        f'Run<span class="visually-hidden"> “{html.escape(example.title)}”</span></button>'
+        "</li>"
+    )
+
+
+DEFAULT_QUERY = """\
+SELECT ?graph (COUNT(*) AS ?triples)
+WHERE { GRAPH ?graph { ?s ?p ?o } }
+GROUP BY ?graph
+ORDER BY ?graph"""
+
+PAGE = """\
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ofsted-kg: query the Ofsted knowledge graph</title>
+<link rel="stylesheet" href="assets/vendor/yasgui/yasgui.min.css">
+<link rel="stylesheet" href="assets/ui/query.css">
+</head>
+<body>
+<header>
+<h1>Ofsted knowledge graph</h1>
+<p>Ofsted's judgements on English councils' children's services, and the claims made about them,
+every fact traceable to its source. Ask it in SPARQL 1.1 at <code>/sparql</code>: the default graph
+is the union of all named graphs, and inferred triples sit in <code>{inferred}</code>.</p>
+<nav aria-label="Data and documentation"><ul>
+<li><a href="def/">The ontology</a></li>
+<li><a href=".well-known/void">Dataset description (VoID, DCAT)</a></li>
+<li><a href="dumps/">Downloads</a></li>
+<li><a href="sparql">Service description</a></li>
+</ul></nav>
+</header>
+<main>
+{missing}
+<section aria-labelledby="gallery-heading">
+<h2 id="gallery-heading">Example questions</h2>
+<p>Pick a question to load its query into the editor and run it; edit it from there.</p>
+<ol class="gallery">
+{gallery}
+</ol>
+</section>
+<section aria-labelledby="editor-heading">
+<h2 id="editor-heading">Query</h2>
+<div id="yasgui"></div>
+<noscript>
+<form method="post" action="sparql">
+<p><label for="query">Query</label></p>
+<textarea id="query" name="query" rows="14" cols="100">{first_query}</textarea>
+<p><button type="submit">Run query</button></p>
+</form>
+</noscript>
+</section>
+</main>
+<footer><p>ofsted-kg {version}. Query editor: YASGUI {yasgui_version} (MIT), served from this
+server.</p></footer>
+<script type="application/json" id="examples">{examples_json}</script>
+<script src="assets/vendor/yasgui/yasgui.min.js"></script>
+<script src="assets/ui/query.js"></script>
+</body>
+</html>
+"""

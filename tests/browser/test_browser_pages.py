@@ -1,0 +1,108 @@
+"""What a person sees: the query page runs an example from the gallery in YASGUI and shows its rows,
+and the council page draws its judgement history; nothing is fetched from another host."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+# The fixtures (tests/browser/conftest.py): ``live_server`` (.url, .app) and ``browser``
+# (.context, a Playwright browser context; .requests, every URL it asked for).
+Browser = Any
+LiveServer = Any
+
+SCREENSHOTS = os.environ.get("OFSTED_KG_SCREENSHOTS")  # a folder to keep screenshots in
+
+
+def off_site(requests: list[str], server_url: str) -> list[str]:
+    """The requests that went anywhere but the test server (data: and blob: URLs stay local)."""
+    parts = urlsplit(server_url)
+    origin = f"{parts.scheme}://{parts.netloc}/"
+    return [
+        url
+        for url in requests
+        if not url.startswith(origin) and not url.startswith(("data:", "blob:", "about:"))
+    ]
+
+
+def screenshot(page: Any, name: str) -> None:
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+
+
+def test_query_page_runs_an_example_from_the_gallery(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    page: Any = browser.context.new_page()  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(live_server.url, wait_until="networkidle")
+    page.wait_for_selector(".yasqe .CodeMirror", timeout=15_000)
+
+    example = page.locator('li.example[data-example="01-kent-judgement-history"]')
+    assert "Kent" in example.locator("h3").inner_text()
+    with page.expect_response(lambda r: r.url.endswith("/sparql")) as answer:
+        example.locator("button.run-example").click()
+    assert answer.value.status == 200
+
+    rows = page.locator(".yasr table tbody tr")
+    rows.first.wait_for(timeout=15_000)
+    assert rows.count() >= 5
+    table = page.locator(".yasr table").inner_text()
+    for expected in ("published", "framework", "grade", "Inadequate", "Outstanding"):
+        assert expected in table
+    editor = page.locator(".yasqe .CodeMirror").inner_text()
+    assert "Kent's judgement history" in editor
+    screenshot(page, "query-page")
+
+    assert not errors, f"the page raised: {errors}"
+    assert not off_site(browser.requests, live_server.url), (
+        f"requests left the server: {off_site(browser.requests, live_server.url)}"
+    )
+
+
+def test_every_gallery_example_loads_rows_in_the_browser(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    page: Any = browser.context.new_page()  # type: ignore[attr-defined]
+    page.goto(live_server.url, wait_until="networkidle")
+    page.wait_for_selector(".yasqe .CodeMirror", timeout=15_000)
+    names = page.eval_on_selector_all(
+        "button.run-example", "buttons => buttons.map(b => b.dataset.example)"
+    )
+    assert len(names) >= 8
+    for name in names:
+        with page.expect_response(lambda r: r.url.endswith("/sparql")) as answer:
+            page.locator(f'button.run-example[data-example="{name}"]').click()
+        assert answer.value.status == 200, name
+        page.locator(".yasr table tbody tr").first.wait_for(timeout=15_000)
+        assert page.locator(".yasr table tbody tr").count() >= 1, name
+    assert not off_site(browser.requests, live_server.url)
+
+
+def test_council_page_draws_its_judgement_history(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    """Needs the council pages (issue 5, items 1-2): until the app serves /doc/, this says so."""
+    rules = [r.rule for r in live_server.app.url_map.iter_rules()]
+    if not any(rule.startswith("/doc/") for rule in rules):
+        pytest.skip("the app has no /doc/ pages yet (the linked-data pages branch adds them)")
+    page: Any = browser.context.new_page()  # type: ignore[attr-defined]
+    response = page.goto(f"{live_server.url}doc/council/E10000016", wait_until="networkidle")
+    assert response.status == 200
+    assert "Kent" in page.locator("h1").inner_text()
+    chart = page.locator("svg").first
+    chart.wait_for(timeout=10_000)
+    assert chart.bounding_box()["width"] > 100
+    assert page.locator("svg *").count() > 10, "the chart has nothing drawn in it"
+    links = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+    assert any("wikidata.org" in link for link in links)
+    assert any("statistics.data.gov.uk" in link for link in links)
+    assert any("ofsted.gov.uk" in link for link in links)
+    screenshot(page, "council-page")
+    assert not off_site(browser.requests, live_server.url)
