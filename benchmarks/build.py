@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -151,8 +152,15 @@ def child(tree: Path, store: Path) -> int:
             print(violation, file=sys.stderr)
         raise
     total = time.perf_counter() - started
+    cpu = sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),  # the validation workers
+        )
+    )
     sizes = f"{result.triples:,} asserted + {result.inferred:,} inferred triples"
-    print(json.dumps({"total": total, "lines": lines, "sizes": sizes}))
+    print(json.dumps({"total": total, "cpu": cpu, "lines": lines, "sizes": sizes}))
     return 0
 
 
@@ -189,6 +197,7 @@ def main() -> int:
         contenders.insert(0, ("baseline " + str(base), base, base / ".venv" / "bin" / "python"))
     with tempfile.TemporaryDirectory(prefix="okg-bench-") as tmp:
         totals: dict[str, list[float]] = {name: [] for name, _, _ in contenders}
+        cpus: dict[str, list[float]] = {name: [] for name, _, _ in contenders}
         sizes: dict[str, str] = {}
         for index, (_name, checkout, _) in enumerate(contenders):
             make_tree(checkout, Path(tmp) / f"tree{index}", args.councils)
@@ -212,8 +221,9 @@ def main() -> int:
                 )
                 out = json.loads(done.stdout.strip().splitlines()[-1])
                 totals[name].append(out["total"])
+                cpus[name].append(out["cpu"])
                 sizes[name] = out["sizes"]
-                print(f"run {run}, {name}: {out['total']:.1f} s")
+                print(f"run {run}, {name}: {out['total']:.1f} s ({out['cpu']:.1f} s of CPU)")
                 for line in out["lines"]:
                     print(f"    {line}")
 
@@ -231,6 +241,8 @@ def main() -> int:
         base_name = contenders[0][0]
         ratio = medians[base_name] / medians["this checkout"]
         print(f"speed-up, median against median: {ratio:.2f}x")
+        cpu_ratio = statistics.median(cpus[base_name]) / statistics.median(cpus["this checkout"])
+        print(f"CPU time, baseline's median over this one's: {cpu_ratio:.2f}x")
     return 0
 
 

@@ -1444,9 +1444,49 @@ IDENTITY_SOURCES = {
 }
 
 
-def identity_graph(name: str, source: str, label: str) -> Graph:
+# document -> (the project's copy, the file's path in the repository, the commit copied)
+IDENTITY_FILES = {
+    D2I_LOOKUP: (
+        "data/d2i_Provider_data_lookup.csv",
+        "import_data/la_lookup/Provider_data_lookup.csv",
+        "15af1ad55ef4ecf0c314cf9edef12bd5bc1230a3",
+    ),
+    DIGITAL_LAND: (
+        "data/digital_land_organisation.csv",
+        "collection/organisation.csv",
+        "0e22143868e63332b3f996f0faad0f8fb585a347",
+    ),
+    OPENREGISTER_OS: (
+        "data/openregister_os.tsv",
+        "maps/os.tsv",
+        "68f499152ba799feae602e67c6e30ae0914f2230",
+    ),
+    MYSOCIETY: (
+        "data/mysociety_uk_local_authorities_future.csv",
+        "data/packages/uk_la_future/uk_local_authorities_future.csv",
+        "67ef8b118938678401a452f4f19f669a7221cc73",
+    ),
+}
+MEDIA_TYPES = {
+    ".csv": "https://www.iana.org/assignments/media-types/text/csv",
+    ".tsv": "https://www.iana.org/assignments/media-types/text/tab-separated-values",
+}
+
+
+def identity_graph(root: Path, name: str, source: str, label: str) -> Graph:
     graph, _ = new_graph(f"identity/{name}", [source], label)
     title, publisher, publisher_label, licence, page, note, issued = IDENTITY_SOURCES[source]
+    copy, path, commit = IDENTITY_FILES[source]
+    dist = source + "/" + Path(copy).suffix.lstrip(".")
+    graph.add(source, DCAT + "distribution", IRI(dist))
+    graph.add(dist, RDF_TYPE, IRI(DCAT + "Distribution"))
+    graph.add(dist, DCT + "source", IRI(source))
+    graph.add(dist, DCT + "title", text(Path(path).name, "en"))
+    graph.add(dist, DCT + "identifier", text(copy))
+    graph.add(dist, DCT + "license", IRI(licence))
+    graph.add(dist, DCAT + "mediaType", IRI(MEDIA_TYPES[Path(copy).suffix]))
+    graph.add(dist, DCAT + "downloadURL", IRI(f"{page}/raw/{commit}/{path}"))
+    _checksum(graph, dist, root / copy)
     org = ID + "organisation/" + publisher
     graph.add(source, RDF_TYPE, IRI(DCAT + "Dataset"))
     graph.add(source, RDF_TYPE, IRI(OKG + "SourceDocument"))
@@ -1466,6 +1506,7 @@ def identity_graph(name: str, source: str, label: str) -> Graph:
 
 def convert_d2i_lookup(root: Path, record: Record) -> Graph:
     graph = identity_graph(
+        root,
         "d2i-provider-lookup",
         D2I_LOOKUP,
         "Ofsted and DfE identifiers taken from Data to Insight's provider lookup",
@@ -1492,6 +1533,7 @@ def convert_d2i_lookup(root: Path, record: Record) -> Graph:
 
 def convert_digital_land(root: Path, record: Record) -> Graph:
     graph = identity_graph(
+        root,
         "digital-land-organisation",
         DIGITAL_LAND,
         "identity links taken from Digital Land's organisation dataset",
@@ -1555,6 +1597,7 @@ def convert_digital_land(root: Path, record: Record) -> Graph:
 
 def convert_openregister(root: Path, record: Record) -> Graph:
     graph = identity_graph(
+        root,
         "openregister-os",
         OPENREGISTER_OS,
         "Ordnance Survey links taken from OpenRegister's local-authority map",
@@ -1585,6 +1628,7 @@ COUNCIL_TYPES = {"CTY", "UA", "MD", "LBO", "CC"}
 
 def convert_mysociety(root: Path, record: Record) -> Graph:
     graph = identity_graph(
+        root,
         "mysociety-local-authorities",
         MYSOCIETY,
         "official names, types, dates and successors taken from mySociety's local authority list",
