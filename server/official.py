@@ -1324,10 +1324,14 @@ def convert_publications(root: Path) -> Graph:
         WORDING_NOTE,
         SKOS + "scopeNote",
         text(
-            "Printed on the Guidance sheet of the publication. Its LA inspections 2009-2023 sheet "
-            "gives the grades of the 2009-2013 frameworks (SLAC, CPI, CPRI, TLAC) in the words of "
-            'the scale used since 2013, so a grade of Adequate appears as "Requires improvement '
-            'to be good"; the graph keeps the grade awarded (def/grade/2009/adequate) and the '
+            'Printed on the Guidance sheet of the publication, about its "as at 31 March" data '
+            "and the names of sub-judgements. No sentence of the publication (its Cover, "
+            "Guidance, Notes and Meta-data sheets, and the notes above each table) says that older "
+            "grades are printed in today's words; that its LA inspections 2009-2023 sheet does so "
+            'is seen in the sheet itself: it prints "Requires improvement to be good", a grade '
+            "of the scale used since 2013, for inspections under the 2009-2013 frameworks (SLAC, "
+            "CPI, CPRI, TLAC), whose scale had Adequate in its place. The graph keeps the grade "
+            "awarded (def/grade/2009/adequate) and the "
             "words printed (okg:gradeAsPrinted).",
             "en",
         ),
