@@ -1013,9 +1013,9 @@ def convert_d2i(root: Path, record: Record, stats: D2IStats) -> Graph:
             f"to the only inspection published that day though Data to Insight gives another "
             f"type, and {stats.joined_near} to the only inspection published up to {NEAR_DAYS} "
             f"days before the date in the report's file name. {stats.after_tables} were "
-            f"published after the period Ofsted's tables cover and {stats.unmatched} match no "
-            "inspection: they are linked to their council only. Where both give a grade, Data "
-            f"to Insight's agrees with Ofsted's {stats.grades_agree} times; the "
+            f"published after the period Ofsted's tables cover, and for {stats.unmatched} no "
+            "inspection matches: those are linked to their council only. Where both give a "
+            f"grade, Data to Insight's agrees with Ofsted's {stats.grades_agree} times; the "
             f"{len(stats.grades_differ)} that differ and the {len(stats.grades_unchecked)} that "
             "cannot be checked are okg:Reconciliation nodes of this graph.",
             "en",
