@@ -630,6 +630,19 @@ def convert_2009(root: Path, record: Record) -> Graph:
                     if combined and area == "children-in-care":
                         # Note 5: before 2023 this column holds the combined sub-judgement.
                         area = "children-in-care-and-care-leavers"
+                        found = record.inspections[inspection]
+                        graph.add(
+                            judgement_iri(found.council, found.framework, found.published, area),
+                            SKOS + "editorialNote",
+                            text(
+                                f"Ofsted's 2023 table ({T2009}, line {row.line}) prints this grade "
+                                f'in its column "{cell.column}"; its Note 5 says: '
+                                f'"{COMBINED_NOTE_2023}" The inspection was before 2023 (the '
+                                "table gives it no care leavers grade), so the grade is the "
+                                "combined sub-judgement.",
+                                "en",
+                            ),
+                        )
                     add_judgement(graph, record, inspection, area, cell, CSC_2023)
                 elif not (combined and area == "care-leavers"):
                     raise cell.fail(

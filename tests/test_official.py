@@ -340,6 +340,10 @@ def test_the_2023_tables_children_in_care_before_2023_is_the_combined_judgement(
         official.CSC_2023,
         official.OUTCOMES_2025,
     }
+    # Each such grade says where the table prints it and quotes Note 5 (14 second ILACS
+    # inspections published before 2023 have no care leavers grade in the 2023 table).
+    text = conversion.files["graph/official/ofsted-la-inspections-2009-2023.ttl"]
+    assert text.count("its Note 5 says") == 14
 
 
 def test_nottinghams_second_ilacs_follows_the_2025_tables_date(
