@@ -7,15 +7,22 @@ inspections and judgements, lead inspectors and their posts, each judgement deri
 dataset) to see how the build scales, and builds the tree a few times, printing each step's time
 and the median.
 
-    .venv/bin/python benchmarks/build.py [--councils 0] [--runs 3]
+    .venv/bin/python benchmarks/build.py [--councils 0] [--runs 3] [--baseline CHECKOUT]
+
+Each build runs in its own process. With ``--baseline`` another checkout (with its own .venv, say
+one of main) builds its own tree in turn with this one, alternating which goes first, so that the
+two are compared side by side on the same busy machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -132,48 +139,110 @@ def synthetic_record(councils: int, seed: int = 2009) -> str:
     return "".join(out)
 
 
+def child(tree: Path, store: Path) -> int:
+    """One build of ``tree`` by whichever ofsted_kg this interpreter imports; prints JSON."""
+    settings = load_settings(overrides={"root": str(tree), "store": str(store)})
+    lines: list[str] = []
+    started = time.perf_counter()
+    try:
+        result = build(settings, progress=lines.append)
+    except ValidationError as exc:
+        print("\n".join(lines), file=sys.stderr)
+        for violation in exc.report.violations[:10]:
+            print(violation, file=sys.stderr)
+        raise
+    total = time.perf_counter() - started
+    cpu = sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),  # the validation workers
+        )
+    )
+    sizes = f"{result.triples:,} asserted + {result.inferred:,} inferred triples"
+    print(json.dumps({"total": total, "cpu": cpu, "lines": lines, "sizes": sizes}))
+    return 0
+
+
+def make_tree(checkout: Path, tree: Path, councils: int) -> None:
+    for part in ("ontology", "shapes", "graph", "data"):
+        shutil.copytree(checkout / part, tree / part)
+    if councils:
+        (tree / "graph" / "synthetic").mkdir()
+        (tree / "graph" / "synthetic" / "record.ttl").write_text(
+            synthetic_record(councils), encoding="utf-8"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--councils", type=int, default=0, help="synthetic councils to add (0: the real graph only)"
     )
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of the project with its own .venv (say, of main): its build of its "
+        "own tree runs alternately with this one's, for a side-by-side comparison",
+    )
+    parser.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        return child(*args.child)
 
+    contenders = [("this checkout", ROOT, Path(sys.executable))]
+    if args.baseline:
+        base = args.baseline.resolve()
+        contenders.insert(0, ("baseline " + str(base), base, base / ".venv" / "bin" / "python"))
     with tempfile.TemporaryDirectory(prefix="okg-bench-") as tmp:
-        tree = Path(tmp) / "tree"
-        for part in ("ontology", "shapes", "graph", "data"):
-            shutil.copytree(ROOT / part, tree / part)
-        if args.councils:
-            (tree / "graph" / "synthetic").mkdir()
-            (tree / "graph" / "synthetic" / "record.ttl").write_text(
-                synthetic_record(args.councils), encoding="utf-8"
-            )
-        settings = load_settings(overrides={"root": str(tree), "store": str(Path(tmp) / "store")})
-
-        totals: list[float] = []
-        sizes: list[str] = []
+        totals: dict[str, list[float]] = {name: [] for name, _, _ in contenders}
+        cpus: dict[str, list[float]] = {name: [] for name, _, _ in contenders}
+        sizes: dict[str, str] = {}
+        for index, (_name, checkout, _) in enumerate(contenders):
+            make_tree(checkout, Path(tmp) / f"tree{index}", args.councils)
         for run in range(1, args.runs + 1):
-            lines: list[str] = []
-            started = time.perf_counter()
-            try:
-                result = build(settings, progress=lines.append)
-            except ValidationError as exc:
-                print("\n".join(lines), file=sys.stderr)
-                for violation in exc.report.violations[:10]:
-                    print(violation, file=sys.stderr)
-                raise
-            totals.append(time.perf_counter() - started)
-            sizes.append(f"{result.triples:,} asserted + {result.inferred:,} inferred triples")
-            print(f"run {run}: {totals[-1]:.1f} s")
-            for line in lines:
-                print(f"    {line}")
+            # Alternate the order, so that neither side always runs first on a busy machine.
+            order = list(enumerate(contenders))
+            if run % 2 == 0:
+                order.reverse()
+            for index, (name, _, python) in order:
+                done = subprocess.run(
+                    [
+                        str(python),
+                        str(Path(__file__).resolve()),
+                        "--child",
+                        str(Path(tmp) / f"tree{index}"),
+                        str(Path(tmp) / f"store{index}"),
+                    ],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                out = json.loads(done.stdout.strip().splitlines()[-1])
+                totals[name].append(out["total"])
+                cpus[name].append(out["cpu"])
+                sizes[name] = out["sizes"]
+                print(f"run {run}, {name}: {out['total']:.1f} s ({out['cpu']:.1f} s of CPU)")
+                for line in out["lines"]:
+                    print(f"    {line}")
 
     print()
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
     extra = f" + {args.councils} synthetic councils" if args.councils else ""
-    print(f"graph:   {sizes[-1]} (the real graph{extra})")
-    print(f"whole build, median of {args.runs}: {statistics.median(totals):.1f} s (target < 30 s)")
+    medians = {name: statistics.median(times) for name, times in totals.items()}
+    for name, median in medians.items():
+        print(f"{name}: {sizes[name]} (the real graph{extra})")
+        runs = ", ".join(f"{t:.1f}" for t in totals[name])
+        print(
+            f"    whole build, median of {args.runs}: {median:.1f} s (runs {runs}; target < 30 s)"
+        )
+    if args.baseline:
+        base_name = contenders[0][0]
+        ratio = medians[base_name] / medians["this checkout"]
+        print(f"speed-up, median against median: {ratio:.2f}x")
+        cpu_ratio = statistics.median(cpus[base_name]) / statistics.median(cpus["this checkout"])
+        print(f"CPU time, baseline's median over this one's: {cpu_ratio:.2f}x")
     return 0
 
 

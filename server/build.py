@@ -1,22 +1,24 @@
-"""The build pipeline: sources -> a fresh store -> reasoning -> validation -> swap.
+"""The build pipeline: sources -> reasoning in memory -> one write of a fresh store, validated
+meanwhile -> swap.
 
     [1/5] parse every source file (one named graph each)
-    [2/5] load the quads into a new store directory beside the live one
-    [3/5] reason over the vocabulary, ontology and fact graphs; store the entailments in
+    [2/5] reason over the vocabulary, ontology and fact graphs, in memory; the entailments go to
           {base}graph/inferred
-    [4/5] validate the data graphs (inferred included) against the shapes graphs
-    [5/5] make the default graph the union of the named graphs (each triple once), swap the new
-          store in
+    [3/5] write everything to a new store directory beside the live one, once: the named graphs,
+          the inferred graph and the default graph, the union of the named graphs (each triple
+          once). The SHACL validation of step 4 runs meanwhile, in forked worker processes.
+    [4/5] wait for the validation of the data graphs (inferred included) against the shapes graphs
+    [5/5] swap the new store in
 
-Any failure before step 5 deletes the new directory and leaves the live store as it was.
-Progress lines with timings go to ``progress`` (stderr from the command line).
+Any failure before step 5 (a violation included) deletes the new directory and leaves the live
+store as it was. Progress lines with timings go to ``progress`` (stderr from the command line).
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,8 +28,8 @@ import rdflib
 from .config import Settings
 from .errors import SourceError, ValidationError
 from .sources import DATA_KINDS, discover, parse_all, quads_of
-from .store import StagedStore, Store, from_rdflib, rdflib_graph
-from .validation import ValidationReport, validate_quads
+from .store import StagedStore, from_rdflib, gc_paused, to_rdflib
+from .validation import ValidationReport, start_validation
 
 Progress = Callable[[str], None]
 
@@ -60,25 +62,51 @@ class _Steps:
         self.started = time.perf_counter()
 
 
-def infer(data: rdflib.Graph, inferred_graph: str) -> tuple[list[ox.Quad], int]:
-    """The OWL-RL entailments of ``data`` as quads in the inferred graph, and how many entailed
-    triples could not be stored (a literal as subject, say)."""
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def infer(
+    quads: Sequence[ox.Quad] | rdflib.Graph, inferred_graph: str
+) -> tuple[list[ox.Quad], int]:
+    """The OWL-RL entailments of the union of ``quads`` (or of an rdflib graph) as quads in the
+    inferred graph, and how many entailed triples could not be stored (a literal as subject, say).
+
+    The reasoner works on rdflib terms: each Oxigraph term is converted once, and an entailed
+    triple's terms are mapped back to the Oxigraph terms they came from (by identity), so that
+    only the few terms the rules introduce are converted back."""
     from . import reasoning  # imported late: tests may replace it
 
-    entailed = reasoning.entailed_triples(data)
-    graph = ox.NamedNode(inferred_graph)
-    quads: list[ox.Quad] = []
-    skipped = 0
-    for s, p, o in entailed:
-        if isinstance(s, rdflib.Literal) or not isinstance(p, rdflib.URIRef):
-            skipped += 1
-            continue
-        subject = from_rdflib(s)
-        assert not isinstance(subject, ox.Literal)
-        predicate = from_rdflib(p)
-        assert isinstance(predicate, ox.NamedNode)
-        quads.append(ox.Quad(subject, predicate, from_rdflib(o), graph))
-    return quads, skipped
+    forward: dict[object, rdflib.term.Identifier] = {}
+    back: dict[int, Term] = {}
+    triples: list[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]] = []
+    with gc_paused():
+        for quad in quads if not isinstance(quads, rdflib.Graph) else ():
+            converted = []
+            for term in (quad.subject, quad.predicate, quad.object):
+                found = forward.get(term)
+                if found is None:
+                    found = forward[term] = to_rdflib(term)
+                    assert not isinstance(term, ox.Triple)
+                    back[id(found)] = term
+                converted.append(found)
+            triples.append((converted[0], converted[1], converted[2]))
+        entailed = reasoning.entailed_triples(quads if isinstance(quads, rdflib.Graph) else triples)
+        graph = ox.NamedNode(inferred_graph)
+        out: list[ox.Quad] = []
+        skipped = 0
+        for s, p, o in entailed:
+            if isinstance(s, rdflib.Literal) or not isinstance(p, rdflib.URIRef):
+                skipped += 1
+                continue
+            subject, predicate, obj = (_back(back, term) for term in (s, p, o))
+            assert not isinstance(subject, ox.Literal) and isinstance(predicate, ox.NamedNode)
+            out.append(ox.Quad(subject, predicate, obj, graph))
+    return out, skipped
+
+
+def _back(back: dict[int, Term], term: rdflib.term.Node) -> Term:
+    found = back.get(id(term))
+    return from_rdflib(term) if found is None else found
 
 
 def check_generated(root: Path) -> None:
@@ -99,23 +127,19 @@ class _Assembled:
     triples: int
     graphs: int
     inferred: int
-    quads: list[ox.Quad]  # everything stored, for validation without reading the store back
+    quads: list[ox.Quad]  # everything to store: the named graphs and the inferred graph
 
 
-def _assemble(settings: Settings, store: Store, steps: _Steps) -> _Assembled:
+def _assemble(settings: Settings, steps: _Steps) -> _Assembled:
+    """Parse and reason, in memory."""
     check_generated(settings.root)
     sources = discover(settings.root, settings.base)
     parsed = parse_all(sources)
     triples = sum(len(p.quads) for p in parsed)
-    steps.done(f"parsed {len(parsed):,} files, {triples:,} triples")
+    graphs = len({q.graph_name for p in parsed for q in p.quads[:1]})
+    steps.done(f"parsed {len(parsed):,} files, {triples:,} triples in {graphs:,} named graphs")
 
-    for item in parsed:
-        store.add_quads(item.quads)
-    graphs = len(store.named_graphs())
-    steps.done(f"loaded {len(store):,} quads into {graphs:,} named graphs")
-
-    inferred, skipped = infer(rdflib_graph(quads_of(parsed, DATA_KINDS)), settings.inferred_graph)
-    store.add_quads(inferred)
+    inferred, skipped = infer(list(quads_of(parsed, DATA_KINDS)), settings.inferred_graph)
     note = f"; {skipped:,} not storable (literal subject) left out" if skipped else ""
     steps.done(
         f"reasoned: {len(inferred):,} entailed triples into <{settings.inferred_graph}>{note}"
@@ -124,8 +148,7 @@ def _assemble(settings: Settings, store: Store, steps: _Steps) -> _Assembled:
     return _Assembled(len(parsed), triples, graphs, len(inferred), quads)
 
 
-def _validate(settings: Settings, quads: list[ox.Quad], steps: _Steps) -> ValidationReport:
-    report = validate_quads(quads, settings)
+def _check(report: ValidationReport, steps: _Steps) -> ValidationReport:
     steps.done(f"validated {report.data_triples:,} triples: {report.summary()}")
     if not report.conforms:
         count = len(report.violations)
@@ -136,13 +159,28 @@ def _validate(settings: Settings, quads: list[ox.Quad], steps: _Steps) -> Valida
     return report
 
 
+def _union(quads: Sequence[ox.Quad]) -> list[ox.Quad]:
+    """The default graph's quads: every named graph's triples (the store keeps each once)."""
+    default = ox.DefaultGraph()
+    return [ox.Quad(q.subject, q.predicate, q.object, default) for q in quads]
+
+
 def build(settings: Settings, progress: Progress = to_stderr) -> BuildResult:
     """Build the store at ``settings.store``; raises (leaving the old store alone) on any error."""
     steps = _Steps(5, progress)
     with StagedStore(settings.store) as staged:
-        built = _assemble(settings, staged.store, steps)
-        report = _validate(settings, built.quads, steps)
-        union = staged.store.refresh_union(built.quads)
+        built = _assemble(settings, steps)
+        with start_validation(built.quads, settings) as validation:
+            # One bulk load of everything while the validation workers run: written once,
+            # never read back.
+            with gc_paused():
+                staged.store.add_quads(built.quads + _union(built.quads))
+            steps.done(
+                f"stored {len(built.quads):,} quads in named graphs and their union in the "
+                "default graph"
+            )
+            report = _check(validation.wait(), steps)
+        union = _count_default(staged.store.inner)
         staged.commit()
         steps.done(f"default graph: the union, {union:,} triples; store ready at {settings.store}")
     return BuildResult(
@@ -150,11 +188,20 @@ def build(settings: Settings, progress: Progress = to_stderr) -> BuildResult:
     )
 
 
+def _count_default(store: ox.Store) -> int:
+    solutions = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert isinstance(solutions, ox.QuerySolutions)
+    term = next(iter(solutions))["n"]
+    assert isinstance(term, ox.Literal)
+    return int(term.value)
+
+
 def validate_tree(settings: Settings, progress: Progress = to_stderr) -> BuildResult:
     """Everything a build does but the writing: parse, reason and validate in memory.
 
     Raises ValidationError (with the report) on violations, like ``build``."""
-    steps = _Steps(4, progress)
-    built = _assemble(settings, Store(ox.Store(), None, writable=True), steps)
-    report = _validate(settings, built.quads, steps)
+    steps = _Steps(3, progress)
+    built = _assemble(settings, steps)
+    with start_validation(built.quads, settings) as validation:
+        report = _check(validation.wait(), steps)
     return BuildResult(built.files, built.triples, built.graphs, built.inferred, report, None)

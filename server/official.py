@@ -231,7 +231,33 @@ INSPECTION_TYPES = {
     "ILACS Focused Visit": "focused-visit",
     "LA Monitoring visit": "monitoring-visit",
 }
-NOT_JUDGED = "-"  # printed in a few cells of the 2009-2023 table where no grade was given
+# Marks that Ofsted's tables print instead of a grade, and what the converter does with them.
+#
+# "-": printed in five cells of the 2009-2023 table (City of London's SIF adoption judgement; the
+# Isles of Scilly's SLAC looked-after-children judgement and three of its SIF sub-judgements about
+# children looked after). The publication does not explain the mark: its sheet says only "Some
+# cells in this table are empty because data was not provided to Ofsted." (NOT_PROVIDED_NOTE), and
+# its Guidance sheet's "not judged" note is about other providers. The graph records that the
+# table gives no grade for the area (okg:notGradedArea on the inspection, with an editorial note
+# quoting the cell) and no judgement: it does not guess why.
+NOT_JUDGED = "-"
+NOT_PROVIDED_NOTE = "Some cells in this table are empty because data was not provided to Ofsted."
+# Empty cells where a grade could be are expected in two places only, both explained by Ofsted:
+# the care leavers column for inspections before 1 January 2023 (when ILACS judged children in
+# care and care leavers together), and every grade column for focused and monitoring visits,
+# which are not graded. Any other empty grade cell of an inspection is an error.
+CARE_LEAVERS_BLANK_NOTE = (
+    "There are blank cells in column K for inspections before 1 January 2023 when the "
+    "sub-judgement 'The experiences and progress of care leavers' was introduced."
+)
+# Note 5 of the 2023 publication: its 2009-2023 sheet prints the combined sub-judgement of the
+# inspections before 2023 under "children in care".
+COMBINED_NOTE_2023 = (
+    "From 1 January 2023, a new sub-judgement was added: 'Experience and progress of care "
+    "leavers'; the old sub-judgement 'Experience and progress of children in care and care "
+    "leavers' is here referred to as 'Experience and progress of children in care' as that is "
+    "what it will be known as going forward."
+)
 
 
 def expand(curie: str) -> str:
@@ -575,50 +601,130 @@ def convert_2009(root: Path, record: Record) -> Graph:
             urn = re.fullmatch(r"https://reports\.ofsted\.gov\.uk/provider/44/(\d{5,})", link.value)
             if urn:  # the address of Ofsted's page names the council's URN
                 graph.add(council, OKG + "ofstedUrn", text(urn.group(1)))
+        ilacs_days = {
+            row[d] for k, d, _ in BLOCKS_2009 if k not in FRAMEWORKS and row[d]
+        }  # the ILACS publication dates this row gives
         for kind_column, date_column, areas in BLOCKS_2009:
             framework = _framework_of(row, kind_column)
             published = row.cell(date_column)
             grades = [(area, row.cell(column)) for area, column in areas]
-            given = [(a, c) for a, c in grades if c.value and c.value != NOT_JUDGED]
             if not published.value:
-                if given:
-                    raise given[0][1].fail(f"a grade without a date in {date_column!r}")
+                filled = [c for _, c in grades if c.value]
+                if filled:
+                    raise filled[0].fail(f"a grade without a date in {date_column!r}")
                 if framework is not None and kind_column not in FRAMEWORKS:
                     raise row.cell(kind_column).fail("an inspection type without a date")
                 continue
             day = iso_date(published)
             if framework is None:
                 raise published.fail(f"a date without an inspection type in {kind_column!r}")
-            later = [
-                i
-                for i in record.inspections.values()
-                if i.council == gss
-                and i.published == day
-                and i.framework != framework
-                and i.framework in ("ilacs-standard", "ilacs-short")
-                and framework in ("ilacs-standard", "ilacs-short")
-            ]
-            if later:
-                # Ofsted's two publications disagree on the type of this ILACS inspection: follow
-                # the later one (converted first) and say so.
-                printed = row[kind_column]
-                framework = later[0].framework
-                inspection = add_inspection(graph, record, gss, framework, day, CSC_2023)
-                graph.add(
-                    inspection,
-                    SKOS + "editorialNote",
-                    text(
-                        f"Ofsted's 2023 table ({T2009}, line {row.line}) gives the type as "
-                        f'"{printed}"; its 2025 table ({T_HISTORY}) gives '
-                        f'"{FRAMEWORKS[framework][0]}". The graph follows the later publication.',
-                        "en",
-                    ),
-                )
-            else:
-                inspection = add_inspection(graph, record, gss, framework, day, CSC_2023)
-            for area, cell in given:
-                add_judgement(graph, record, inspection, area, cell, CSC_2023)
+            inspection = _inspection_2009(graph, record, row, gss, framework, day, ilacs_days)
+            framework = record.inspections[inspection].framework
+            combined = kind_column == "Second ILACS framework inspection type" and not any(
+                c.value for a, c in grades if a == "care-leavers"
+            )
+            for area, cell in grades:
+                if cell.value == NOT_JUDGED:
+                    _not_graded(graph, inspection, area, cell)
+                elif cell.value:
+                    if combined and area == "children-in-care":
+                        # Note 5: before 2023 this column holds the combined sub-judgement.
+                        area = "children-in-care-and-care-leavers"
+                        found = record.inspections[inspection]
+                        graph.add(
+                            judgement_iri(found.council, found.framework, found.published, area),
+                            SKOS + "editorialNote",
+                            text(
+                                f"Ofsted's 2023 table ({T2009}, line {row.line}) prints this grade "
+                                f'in its column "{cell.column}"; its Note 5 says: '
+                                f'"{COMBINED_NOTE_2023}" The inspection was before 2023 (the '
+                                "table gives it no care leavers grade), so the grade is the "
+                                "combined sub-judgement.",
+                                "en",
+                            ),
+                        )
+                    add_judgement(graph, record, inspection, area, cell, CSC_2023)
+                elif not (combined and area == "care-leavers"):
+                    raise cell.fail(
+                        "an empty grade cell for an inspection that has a date (expected a "
+                        f"grade, or {NOT_JUDGED!r} where the table gives none)"
+                    )
     return graph
+
+
+def _inspection_2009(
+    graph: Graph,
+    record: Record,
+    row: Row,
+    gss: str,
+    framework: str,
+    day: str,
+    ilacs_days: set[str],
+) -> str:
+    """The inspection a block of the 2009-2023 table describes. Where Ofsted's 2025 ILACS history
+    (converted first; it lists every ILACS inspection since 2018) gives the same inspection another
+    type or another date, the graph follows the later publication and says so."""
+    ilacs = ("ilacs-standard", "ilacs-short")
+    if framework not in ilacs:
+        return add_inspection(graph, record, gss, framework, day, CSC_2023)
+    history = [
+        i
+        for i in record.inspections.values()
+        if i.council == gss and i.framework in ilacs and OUTCOMES_2025 in i.datasets
+    ]
+    same_day = [i for i in history if i.published == day]
+    printed = row.cell(
+        "First ILACS framework inspection type"
+        if row["First ILACS framework publication date"] == day
+        else "Second ILACS framework inspection type"
+    ).value
+    if same_day and same_day[0].framework != framework:
+        found = same_day[0]
+        note = (
+            f"Ofsted's 2023 table ({T2009}, line {row.line}) gives the type as "
+            f'"{printed}"; its 2025 table ({T_HISTORY}) gives '
+            f'"{FRAMEWORKS[found.framework][0]}". The graph follows the later publication.'
+        )
+    elif not same_day and history:
+        # The history has every ILACS inspection: one of this council's that this row does not
+        # date, of the same type, is the same inspection published on another day.
+        unmatched = [
+            i for i in history if i.published not in ilacs_days and i.framework == framework
+        ]
+        if len(unmatched) != 1:
+            raise row.cell(
+                "First ILACS framework publication date"
+                if row["First ILACS framework publication date"] == day
+                else "Second ILACS framework publication date"
+            ).fail(f"an ILACS inspection that {T_HISTORY} does not list")
+        found = unmatched[0]
+        note = (
+            f"Ofsted's 2023 table ({T2009}, line {row.line}) gives the publication date as "
+            f"{day}; its 2025 table ({T_HISTORY}), which lists every ILACS inspection, has no "
+            f"inspection of this council published that day and gives this one as published "
+            f"{found.published}. The graph follows the later publication, and the judgements "
+            "of both tables agree."
+        )
+    else:
+        return add_inspection(graph, record, gss, framework, day, CSC_2023)
+    inspection = add_inspection(graph, record, gss, found.framework, found.published, CSC_2023)
+    graph.add(inspection, SKOS + "editorialNote", text(note, "en"))
+    return inspection
+
+
+def _not_graded(graph: Graph, inspection: str, area: str, cell: Cell) -> None:
+    graph.add(inspection, OKG + "notGradedArea", IRI(expand("area:" + area)))
+    graph.add(
+        inspection,
+        SKOS + "editorialNote",
+        text(
+            f'Ofsted\'s table ({cell.path}, line {cell.row}, column "{cell.column}") prints '
+            f'"{NOT_JUDGED}" where this inspection\'s grade for {area} would be, so the graph '
+            "records no judgement of that area. The publication does not explain the mark; of "
+            f'empty cells its sheet says: "{NOT_PROVIDED_NOTE}"',
+            "en",
+        ),
+    )
 
 
 # -- Ofsted's 2025 tables ----------------------------------------------------------------------
@@ -658,7 +764,12 @@ def _ilacs_judgements(
     for area, column in ILACS_2025_COLUMNS:
         cell = row.cell(column)
         if not cell.value:
-            continue
+            if area == "care-leavers" and not later:
+                continue  # CARE_LEAVERS_BLANK_NOTE: not judged apart before 2023
+            raise cell.fail(
+                "an empty grade cell for an inspection (only the care leavers column of an "
+                "inspection before 2023 is blank)"
+            )
         if area == "care-leavers" and not later:
             raise cell.fail("a care leavers judgement for an inspection before 2023")
         if area == "children-in-care" and not later:
@@ -759,17 +870,80 @@ def convert_latest(root: Path, record: Record) -> Graph:
 
 T_D2I = "data/d2i_ofsted_csc_ilacs_history.csv"
 D2I_FRAMEWORKS = {"standard": "ilacs-standard", "short": "ilacs-short"}
+# Other values of the inspection_framework column, which say nothing of the type: empty (reports
+# before ILACS), a note of the scraper's, and dates (dd/mm/yy) that the scraper put in the column.
+D2I_UNTYPED = {"", "inspection duration longer than standard framework"}
+# Ofsted's 2025 tables cover "Inspections as at 31 March 2025, with a report published by 30 June
+# 2025" (the Cover sheet of Local authority inspection outcomes as at 31 March 2025): a report
+# published later, or of an inspection that began after 31 March 2025, has no inspection in them.
+TABLES_COVER = "Inspections as at 31 March 2025, with a report published by 30 June 2025"
+TABLES_END = "2025-06-30"
+TABLES_AS_AT = "2025-03-31"
+# Before ILACS, Data to Insight's publication date is the one in the report's file name, which can
+# be a few days after the publication date in Ofsted's table. A report of a council with no type
+# and no same-day inspection is joined to the one inspection of that council that Ofsted's table
+# gives as published up to NEAR_DAYS days earlier, if no other report is joined to it.
+NEAR_DAYS = 7
+D2I_GRADE_COLUMNS = (
+    ("overall_effectiveness_grade", "overall-effectiveness"),
+    ("impact_of_leaders_grade", "impact-of-leaders"),
+    ("help_and_protection_grade", "help-and-protection"),
+    ("in_care_grade", "children-in-care"),
+    ("care_leavers_grade", "care-leavers"),
+)
+D2I_GRADES = {
+    "outstanding": "g2013:outstanding",
+    "good": "g2013:good",
+    "requires improvement": "g2013:requires-improvement",
+    "inadequate": "g2013:inadequate",
+}
+# Values of the grade columns that are not grades, and so are not compared with Ofsted's.
+D2I_NOT_GRADES = {
+    "": "empty",
+    "data_unreadable": "the scraper could not read the grade (reports before ILACS)",
+    "inspection_pre_dates_judgement": "the care leavers judgement did not exist yet",
+    "not_reported_post_reform": "reports after the 2025 reform give no overall effectiveness",
+    "to requires improvement": (
+        "a fragment of the report's sentence, not a grade; the scraper's slip (two reports)"
+    ),
+}
 
 
 @dataclass
 class D2IStats:
     rows: int = 0
-    joined: int = 0
-    unmatched: int = 0
+    joined: int = 0  # same council, same publication day and type
+    joined_other_type: int = 0  # same council and day; Data to Insight gives another type
+    joined_near: int = 0  # same council, Ofsted's date up to NEAR_DAYS days earlier
+    after_tables: int = 0  # published after TABLES_END: linked to the council only
+    unmatched: int = 0  # no inspection to join: linked to the council only
+    grades_agree: int = 0
+    grades_differ: list[str] = field(default_factory=list)  # reconciliation IRIs
+    grades_unchecked: list[str] = field(default_factory=list)
+    not_compared: Counter[str] = field(default_factory=Counter)  # value -> cells
+
+
+@dataclass
+class _D2IRow:
+    row: Row
+    councils: list[str]
+    published: str
+    kind: str
+
+
+def _d2i_kind(row: Row) -> str:
+    cell = row.cell("inspection_framework")
+    if cell.value in D2I_FRAMEWORKS or cell.value in D2I_UNTYPED:
+        return cell.value
+    try:
+        dmy_date(cell)
+    except ConversionError:
+        raise cell.fail("not an inspection framework of Data to Insight's") from None
+    return ""  # a date in the framework column says nothing of the type
 
 
 def convert_d2i(root: Path, record: Record, stats: D2IStats) -> Graph:
-    graph, _ = new_graph(
+    graph, iri = new_graph(
         "official/d2i-ilacs-reports",
         [D2I_HISTORY],
         "Ofsted report links and lead inspectors from Data to Insight's scrape of Ofsted's "
@@ -779,55 +953,281 @@ def convert_d2i(root: Path, record: Record, stats: D2IStats) -> Graph:
     for gss, council in record.councils.items():
         if council["ofsted_urn"]:
             by_urn[council["ofsted_urn"]].append(gss)
+    rows: list[_D2IRow] = []
     for row in read_table(root, T_D2I):
         stats.rows += 1
         urn = row.cell("urn")
         if urn.value not in by_urn:
             raise urn.fail(f"not the Ofsted URN of a council of {CROSSWALK}")
         published = dmy_date(row.cell("publication_date"))
-        kind = row.cell("inspection_framework").value
-        candidates = sorted(
-            i.iri
-            for i in record.inspections.values()
-            if i.council in by_urn[urn.value]
-            and i.published == published
-            and (kind not in D2I_FRAMEWORKS or i.framework == D2I_FRAMEWORKS[kind])
+        rows.append(_D2IRow(row, by_urn[urn.value], published, _d2i_kind(row)))
+    joined: dict[str, str] = {}  # inspection -> the first report link joined to it
+    later: list[_D2IRow] = []
+    unjoined: list[_D2IRow] = []
+    # Pass 1: the same publication day.
+    for item in rows:
+        same_day = sorted(
+            (
+                i
+                for i in record.inspections.values()
+                if i.council in item.councils and i.published == item.published
+            ),
+            key=lambda i: i.iri,
         )
-        if len(candidates) != 1:
-            stats.unmatched += 1
-            continue
-        stats.joined += 1
-        inspection = candidates[0]
-        found = record.inspections[inspection]
-        report = report_iri(found.council, found.framework, found.published)
-        link = row.cell("inspection_link")
-        if not link.value.startswith("https://files.ofsted.gov.uk/"):
-            raise link.fail("not an Ofsted file address")
-        graph.add(inspection, OKG + "report", IRI(report))
-        graph.add(report, RDF_TYPE, IRI(OKG + "InspectionReport"))
-        graph.add(report, DCAT + "downloadURL", IRI(link.value))
-        graph.add(report, FOAF + "page", IRI(link.value))
-        graph.add(report, PROV + "wasDerivedFrom", IRI(D2I_HISTORY))
-        graph.add(inspection, DCT + "source", IRI(D2I_HISTORY))
-        name = re.sub(r"\s+", " ", row["inspector_name"])
-        if name:
-            person = ID + "person/" + slug(name)
-            graph.add(person, RDF_TYPE, IRI(FOAF + "Person"))
-            graph.add(person, RDFS + "label", text(name))
-            graph.add(person, FOAF + "name", text(name))
-            graph.add(person, DCT + "source", IRI(D2I_HISTORY))
-            graph.add(inspection, OKG + "leadInspector", IRI(person))
-        start, end = row.cell("inspection_start_date"), row.cell("inspection_end_date")
-        if start.value and end.value:
-            interval = inspection + "/fieldwork"
-            graph.add(inspection, OKG + "fieldwork", IRI(interval))
-            graph.add(interval, RDF_TYPE, IRI(TIME + "Interval"))
-            for which, cell in (("Beginning", start), ("End", end)):
-                instant = f"{interval}/{which.lower()}"
-                graph.add(interval, TIME + "has" + which, IRI(instant))
-                graph.add(instant, RDF_TYPE, IRI(TIME + "Instant"))
-                graph.add(instant, TIME + "inXSDDate", date(dmy_date(cell)))
+        typed = [
+            i
+            for i in same_day
+            if item.kind not in D2I_FRAMEWORKS or i.framework == D2I_FRAMEWORKS[item.kind]
+        ]
+        if len(typed) == 1:
+            stats.joined += 1
+            _join_d2i(graph, record, item, typed[0], "", joined, stats)
+        elif not typed and len(same_day) == 1:
+            stats.joined_other_type += 1
+            found = same_day[0]
+            note = (
+                f"Data to Insight ({T_D2I}, line {item.row.line}) gives this report's framework "
+                f'as "{item.kind}"; Ofsted\'s table gives the only inspection of this council '
+                f"published that day as its {FRAMEWORKS[found.framework][0]}. The graph follows "
+                "Ofsted."
+            )
+            _join_d2i(graph, record, item, found, note, joined, stats)
+        else:
+            unjoined.append(item)
+    # Pass 2: untyped reports published a few days after the one inspection Ofsted dates earlier.
+    for item in unjoined:
+        day = dt.date.fromisoformat(item.published)
+        near = [
+            i
+            for i in record.inspections.values()
+            if i.council in item.councils
+            and 0 < (day - dt.date.fromisoformat(i.published)).days <= NEAR_DAYS
+        ]
+        if item.kind == "" and len(near) == 1 and near[0].iri not in joined:
+            stats.joined_near += 1
+            found = near[0]
+            note = (
+                f"Data to Insight ({T_D2I}, line {item.row.line}) gives this report's publication "
+                f"date as {item.published}, the date in its file name; Ofsted's table gives "
+                f"{found.published}, and has no other inspection of this council published in "
+                f"the {NEAR_DAYS} days before {item.published}."
+            )
+            _join_d2i(graph, record, item, found, note, joined, stats)
+        else:
+            later.append(item)
+    for item in later:
+        _unjoined_report(graph, record, item, stats)
+    graph.add(
+        iri,
+        SKOS + "editorialNote",
+        text(
+            f"Of the {stats.rows} reports Data to Insight lists, {stats.joined} are joined to the "
+            f"inspection Ofsted's tables give as published the same day, {stats.joined_other_type} "
+            f"to the only inspection published that day though Data to Insight gives another "
+            f"type, and {stats.joined_near} to the only inspection published up to {NEAR_DAYS} "
+            f"days before the date in the report's file name. {stats.after_tables} were "
+            f"published after the period Ofsted's tables cover, and for {stats.unmatched} no "
+            "inspection matches: those are linked to their council only. Where both give a "
+            f"grade, Data to Insight's agrees with Ofsted's {stats.grades_agree} times; the "
+            f"{len(stats.grades_differ)} that differ and the {len(stats.grades_unchecked)} that "
+            "cannot be checked are okg:Reconciliation nodes of this graph.",
+            "en",
+        ),
+    )
     return graph
+
+
+def _join_d2i(
+    graph: Graph,
+    record: Record,
+    item: _D2IRow,
+    found: Inspection,
+    note: str,
+    joined: dict[str, str],
+    stats: D2IStats,
+) -> None:
+    row = item.row
+    inspection = found.iri
+    report = report_iri(found.council, found.framework, found.published)
+    link = row.cell("inspection_link")
+    if not re.fullmatch(r"https://files\.ofsted\.gov\.uk/v1/file/\d+", link.value):
+        raise link.fail("not an Ofsted file address")
+    joined.setdefault(inspection, link.value)
+    graph.add(inspection, OKG + "report", IRI(report))
+    graph.add(report, RDF_TYPE, IRI(OKG + "InspectionReport"))
+    graph.add(report, DCAT + "downloadURL", IRI(link.value))
+    graph.add(report, FOAF + "page", IRI(link.value))
+    graph.add(report, PROV + "wasDerivedFrom", IRI(D2I_HISTORY))
+    if note:
+        graph.add(report, SKOS + "editorialNote", text(note, "en"))
+    graph.add(inspection, DCT + "source", IRI(D2I_HISTORY))
+    name = re.sub(r"\s+", " ", row["inspector_name"])
+    if name:
+        person = ID + "person/" + slug(name)
+        graph.add(person, RDF_TYPE, IRI(FOAF + "Person"))
+        graph.add(person, RDFS + "label", text(name))
+        graph.add(person, FOAF + "name", text(name))
+        graph.add(person, DCT + "source", IRI(D2I_HISTORY))
+        graph.add(inspection, OKG + "leadInspector", IRI(person))
+    start, end = row.cell("inspection_start_date"), row.cell("inspection_end_date")
+    if start.value and end.value:
+        interval = inspection + "/fieldwork"
+        graph.add(inspection, OKG + "fieldwork", IRI(interval))
+        graph.add(interval, RDF_TYPE, IRI(TIME + "Interval"))
+        for which, cell in (("Beginning", start), ("End", end)):
+            instant = f"{interval}/{which.lower()}"
+            graph.add(interval, TIME + "has" + which, IRI(instant))
+            graph.add(instant, RDF_TYPE, IRI(TIME + "Instant"))
+            graph.add(instant, TIME + "inXSDDate", date(dmy_date(cell)))
+    _check_d2i_grades(graph, record, item, found, stats)
+
+
+def _check_d2i_grades(
+    graph: Graph, record: Record, item: _D2IRow, found: Inspection, stats: D2IStats
+) -> None:
+    """Data to Insight's grades against Ofsted's judgements of the same inspection: the ones
+    that differ, or cannot be checked, become okg:Reconciliation nodes."""
+    row = item.row
+    for column, area in D2I_GRADE_COLUMNS:
+        cell = row.cell(column)
+        if cell.value in D2I_NOT_GRADES:
+            stats.not_compared[cell.value] += 1
+            continue
+        if cell.value not in D2I_GRADES:
+            raise cell.fail(f"not a grade of Data to Insight's ({sorted(D2I_GRADES)})")
+        claimed = D2I_GRADES[cell.value]
+        areas = [area]
+        if area == "children-in-care":
+            areas.append("children-in-care-and-care-leavers")
+        matching = [
+            record.judgements[j][0]
+            for a in areas
+            if (j := judgement_iri(found.council, found.framework, found.published, a))
+            in record.judgements
+        ]
+        related = matching
+        if not matching and area == "care-leavers":
+            j = judgement_iri(
+                found.council, found.framework, found.published, "children-in-care-and-care-leavers"
+            )
+            related = record.judgements.get(j, [])[:1]
+        if matching and matching[0].grade == claimed:
+            stats.grades_agree += 1
+            continue
+        if not related:
+            raise cell.fail(
+                "a grade for a judgement that Ofsted's tables do not give for "
+                f"{found.iri.removeprefix(ID)}"
+            )
+        official = related[0]
+        where = f"line {row.line} of {T_D2I}, the report {row['inspection_link']}"
+        if matching:
+            outcome = "differs"
+            reason = (
+                f"Data to Insight's scrape of Ofsted's report ({where}) gives \"{cell.value}\" "
+                f"for this judgement; Ofsted's table gives {GRADE_LABELS[official.grade]} "
+                f"({official.dataset.rsplit('/', 1)[-1]}). The graph keeps Ofsted's grade."
+            )
+            stats_list = stats.grades_differ
+        else:
+            outcome = "cannot-be-checked"
+            reason = (
+                f"Data to Insight's scrape of Ofsted's report ({where}) gives \"{cell.value}\" "
+                "for a care leavers judgement, but the inspection's fieldwork was before 1 "
+                "January 2023 and Ofsted's tables judge care leavers together with children in "
+                f"care ({GRADE_LABELS[official.grade]}), so there is no grade to compare."
+            )
+            stats_list = stats.grades_unchecked
+        node = (
+            f"{ID}reconciliation/d2i-ofsted-csc-ilacs-history/"
+            f"{found.council}-{found.framework}-{found.published}-{area}"
+        )
+        stats_list.append(node)
+        graph.add(node, RDF_TYPE, IRI(OKG + "Reconciliation"))
+        graph.add(
+            node,
+            RDFS + "label",
+            text(
+                f"check of Data to Insight's {cell.value} for the {area} judgement of "
+                f"{council_label(record, found.council)}'s inspection published "
+                f"{found.published}",
+                "en",
+            ),
+        )
+        graph.add(node, OKG + "claimSource", IRI(D2I_HISTORY))
+        graph.add(node, OKG + "claimedGrade", IRI(expand(claimed)))
+        graph.add(node, OKG + "checkedAgainst", IRI(official.iri))
+        graph.add(node, OKG + "reconciliationOutcome", IRI(expand("outcome:" + outcome)))
+        graph.add(node, OKG + "reason", text(reason, "en"))
+        graph.add(node, PROV + "wasDerivedFrom", IRI(D2I_HISTORY))
+        graph.add(node, PROV + "wasDerivedFrom", IRI(official.dataset))
+
+
+def _unjoined_report(graph: Graph, record: Record, item: _D2IRow, stats: D2IStats) -> None:
+    """A report that no inspection of Ofsted's tables can be joined to: a document about its
+    council, with the reason."""
+    row = item.row
+    link = row.cell("inspection_link")
+    found = re.fullmatch(r"https://files\.ofsted\.gov\.uk/v1/file/(\d+)", link.value)
+    if not found:
+        raise link.fail("not an Ofsted file address")
+    if len(item.councils) != 1:
+        raise row.cell("urn").fail("the Ofsted URN of more than one council")
+    gss = item.councils[0]
+    council = council_iri(gss)
+    doc = f"{ID}document/ofsted-file-{found.group(1)}"
+    pretty = dt.date.fromisoformat(item.published).strftime("%-d %B %Y")
+    described = f"published {item.published}"
+    if item.kind in D2I_FRAMEWORKS:
+        described += f", a {item.kind} ILACS inspection"
+    start, end = row["inspection_start_date"], row["inspection_end_date"]
+    if start and end:
+        described += f", fieldwork {dmy_date(row.cell('inspection_start_date'))} to "
+        described += dmy_date(row.cell("inspection_end_date"))
+    inspector = re.sub(r"\s+", " ", row["inspector_name"])
+    if inspector:
+        described += f", lead inspector {inspector}"
+    visited = dmy_date(row.cell("inspection_start_date")) if start else ""
+    if item.published > TABLES_END or visited > TABLES_AS_AT:
+        stats.after_tables += 1
+        reason = (
+            f'Ofsted\'s tables in this graph cover "{TABLES_COVER}", so none of their '
+            "inspections is this report's."
+        )
+    else:
+        stats.unmatched += 1
+        reason = (
+            "Ofsted's tables have no inspection of this council published that day, nor one "
+            f"alone in the {NEAR_DAYS} days before it whose report is not already linked, so "
+            "the report is not joined to an inspection."
+        )
+    graph.add(doc, RDF_TYPE, IRI(OKG + "InspectionReport"))
+    graph.add(
+        doc,
+        RDFS + "label",
+        text(
+            f"Ofsted's children's services inspection report on "
+            f"{council_label(record, gss)}, published {pretty} (as Data to Insight lists it)",
+            "en",
+        ),
+    )
+    graph.add(
+        doc,
+        SKOS + "editorialNote",
+        text(
+            f"Data to Insight ({T_D2I}, line {row.line}) lists this report: {described}. "
+            f"{reason} It is linked to the council only. Its title is not given: the label "
+            "describes it.",
+            "en",
+        ),
+    )
+    graph.add(doc, DCT + "publisher", IRI(OFSTED))
+    graph.add(doc, DCT + "issued", date(item.published))
+    graph.add(doc, DCT + "subject", IRI(council))
+    graph.add(doc, DCAT + "downloadURL", IRI(link.value))
+    graph.add(doc, FOAF + "page", IRI(link.value))
+    graph.add(doc, PROV + "wasDerivedFrom", IRI(D2I_HISTORY))
+    add_council_stub(graph, record, gss, D2I_HISTORY)
 
 
 # -- The publications (DCAT) -------------------------------------------------------------------
@@ -937,10 +1337,14 @@ def convert_publications(root: Path) -> Graph:
         WORDING_NOTE,
         SKOS + "scopeNote",
         text(
-            "Printed on the Guidance sheet of the publication. Its LA inspections 2009-2023 sheet "
-            "gives the grades of the 2009-2013 frameworks (SLAC, CPI, CPRI, TLAC) in the words of "
-            'the scale used since 2013, so a grade of Adequate appears as "Requires improvement '
-            'to be good"; the graph keeps the grade awarded (def/grade/2009/adequate) and the '
+            'Printed on the Guidance sheet of the publication, about its "as at 31 March" data '
+            "and the names of sub-judgements. No sentence of the publication (its Cover, "
+            "Guidance, Notes and Meta-data sheets, and the notes above each table) says that older "
+            "grades are printed in today's words; that its LA inspections 2009-2023 sheet does so "
+            'is seen in the sheet itself: it prints "Requires improvement to be good", a grade '
+            "of the scale used since 2013, for inspections under the 2009-2013 frameworks (SLAC, "
+            "CPI, CPRI, TLAC), whose scale had Adequate in its place. The graph keeps the grade "
+            "awarded (def/grade/2009/adequate) and the "
             "words printed (okg:gradeAsPrinted).",
             "en",
         ),
@@ -1057,9 +1461,49 @@ IDENTITY_SOURCES = {
 }
 
 
-def identity_graph(name: str, source: str, label: str) -> Graph:
+# document -> (the project's copy, the file's path in the repository, the commit copied)
+IDENTITY_FILES = {
+    D2I_LOOKUP: (
+        "data/d2i_Provider_data_lookup.csv",
+        "import_data/la_lookup/Provider_data_lookup.csv",
+        "15af1ad55ef4ecf0c314cf9edef12bd5bc1230a3",
+    ),
+    DIGITAL_LAND: (
+        "data/digital_land_organisation.csv",
+        "collection/organisation.csv",
+        "0e22143868e63332b3f996f0faad0f8fb585a347",
+    ),
+    OPENREGISTER_OS: (
+        "data/openregister_os.tsv",
+        "maps/os.tsv",
+        "68f499152ba799feae602e67c6e30ae0914f2230",
+    ),
+    MYSOCIETY: (
+        "data/mysociety_uk_local_authorities_future.csv",
+        "data/packages/uk_la_future/uk_local_authorities_future.csv",
+        "67ef8b118938678401a452f4f19f669a7221cc73",
+    ),
+}
+MEDIA_TYPES = {
+    ".csv": "https://www.iana.org/assignments/media-types/text/csv",
+    ".tsv": "https://www.iana.org/assignments/media-types/text/tab-separated-values",
+}
+
+
+def identity_graph(root: Path, name: str, source: str, label: str) -> Graph:
     graph, _ = new_graph(f"identity/{name}", [source], label)
     title, publisher, publisher_label, licence, page, note, issued = IDENTITY_SOURCES[source]
+    copy, path, commit = IDENTITY_FILES[source]
+    dist = source + "/" + Path(copy).suffix.lstrip(".")
+    graph.add(source, DCAT + "distribution", IRI(dist))
+    graph.add(dist, RDF_TYPE, IRI(DCAT + "Distribution"))
+    graph.add(dist, DCT + "source", IRI(source))
+    graph.add(dist, DCT + "title", text(Path(path).name, "en"))
+    graph.add(dist, DCT + "identifier", text(copy))
+    graph.add(dist, DCT + "license", IRI(licence))
+    graph.add(dist, DCAT + "mediaType", IRI(MEDIA_TYPES[Path(copy).suffix]))
+    graph.add(dist, DCAT + "downloadURL", IRI(f"{page}/raw/{commit}/{path}"))
+    _checksum(graph, dist, root / copy)
     org = ID + "organisation/" + publisher
     graph.add(source, RDF_TYPE, IRI(DCAT + "Dataset"))
     graph.add(source, RDF_TYPE, IRI(OKG + "SourceDocument"))
@@ -1079,6 +1523,7 @@ def identity_graph(name: str, source: str, label: str) -> Graph:
 
 def convert_d2i_lookup(root: Path, record: Record) -> Graph:
     graph = identity_graph(
+        root,
         "d2i-provider-lookup",
         D2I_LOOKUP,
         "Ofsted and DfE identifiers taken from Data to Insight's provider lookup",
@@ -1105,6 +1550,7 @@ def convert_d2i_lookup(root: Path, record: Record) -> Graph:
 
 def convert_digital_land(root: Path, record: Record) -> Graph:
     graph = identity_graph(
+        root,
         "digital-land-organisation",
         DIGITAL_LAND,
         "identity links taken from Digital Land's organisation dataset",
@@ -1168,6 +1614,7 @@ def convert_digital_land(root: Path, record: Record) -> Graph:
 
 def convert_openregister(root: Path, record: Record) -> Graph:
     graph = identity_graph(
+        root,
         "openregister-os",
         OPENREGISTER_OS,
         "Ordnance Survey links taken from OpenRegister's local-authority map",
@@ -1198,6 +1645,7 @@ COUNCIL_TYPES = {"CTY", "UA", "MD", "LBO", "CC"}
 
 def convert_mysociety(root: Path, record: Record) -> Graph:
     graph = identity_graph(
+        root,
         "mysociety-local-authorities",
         MYSOCIETY,
         "official names, types, dates and successors taken from mySociety's local authority list",

@@ -114,7 +114,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -268,19 +268,39 @@ def entailments(graph: Graph, *, reproduce_owlrl_haskey_bug: bool = False) -> Gr
 
 
 def entailed_triples(
-    graph: Graph, *, reproduce_owlrl_haskey_bug: bool = False
+    graph: Graph | Sequence[_TermTriple], *, reproduce_owlrl_haskey_bug: bool = False
 ) -> list[tuple[Node, Node, Node]]:
     """`entailments` as a list of triples, without building an rdflib Graph.
 
     For loading straight into another store (e.g. Oxigraph) without an rdflib Graph in
-    between.
+    between. The input may be a list of triples instead of a Graph (their union: a triple
+    listed twice counts once), which saves building an rdflib Graph for the input too.
     """
+    source = graph if isinstance(graph, Graph) else _TripleList(graph)
     with _gc_paused():
         engine = _Engine(key_bug=reproduce_owlrl_haskey_bug)
-        engine.load(graph.triples((None, None, None)))
-        engine.add_derived(_one_time_rules(graph, engine.literal_objects))
+        engine.load(source.triples((None, None, None)))
+        engine.add_derived(_one_time_rules(source, engine.literal_objects))
         engine.run()
         return engine.entailed()
+
+
+class _TripleList:
+    """A list of triples with the one method of rdflib's Graph that the reasoner reads the input
+    with: ``triples((None, p, None))``, p given or not."""
+
+    def __init__(self, triples: Sequence[_TermTriple]) -> None:
+        self.all = triples
+
+    def triples(
+        self, pattern: tuple[Node | None, Node | None, Node | None]
+    ) -> Iterator[_TermTriple]:
+        subject, predicate, obj = pattern
+        if subject is not None or obj is not None:
+            raise NotImplementedError("only (None, p, None) patterns")
+        if predicate is None:
+            return iter(self.all)
+        return (t for t in self.all if t[1] == predicate)
 
 
 @contextmanager
@@ -296,7 +316,9 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _one_time_rules(graph: Graph, literal_objects: Iterable[Literal]) -> list[_TermTriple]:
+def _one_time_rules(
+    graph: Graph | _TripleList, literal_objects: Iterable[Literal]
+) -> list[_TermTriple]:
     """owlrl's ``one_time_rules``: cls-thing, cls-nothing1, prp-ap, dt-type1, dt-type2.
 
     A transcription of ``OWLRL_Semantics._one_time_rules_misc`` and

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,7 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from .config import Settings
-from .store import Store, quiet_rdflib, rdflib_graph
+from .store import Store, gc_paused, quiet_rdflib, rdflib_graph
 
 
 @dataclass(frozen=True)
@@ -279,17 +279,62 @@ def our_quads(quads: Iterable[ox.Quad], settings: Settings) -> list[ox.Quad]:
 def validate_quads(quads: Iterable[ox.Quad], settings: Settings) -> ValidationReport:
     """Validate a dataset given as quads: our graphs (see :func:`our_quads`) against its shapes
     graphs (those under ``settings.shapes_graph_prefix``)."""
-    everything = list(quads)
+    with start_validation(list(quads), settings) as pending:
+        return pending.wait()
+
+
+class PendingValidation:
+    """A validation under way in forked worker processes (or, with one worker, still to run):
+    ``wait()`` gives its report. Leaving the ``with`` block stops any worker still running."""
+
+    def __init__(self, data: rdflib.Graph, shapes: rdflib.Graph, workers: int) -> None:
+        self.data = data
+        self.shapes = shapes
+        self.shares = _share_out(shapes, workers) if len(shapes) else [shapes]
+        self.pool: Any = None
+        self.pending: Any = None
+        if len(self.shares) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            _FORKED.update(data=data, shares=self.shares)
+            try:  # the workers are forked here, and inherit data and shares
+                self.pool = multiprocessing.get_context("fork").Pool(len(self.shares))
+            finally:
+                _FORKED.clear()
+            self.pending = self.pool.map_async(_validate_share, range(len(self.shares)))
+
+    def __enter__(self) -> PendingValidation:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+    def wait(self) -> ValidationReport:
+        if len(self.shapes) == 0:
+            return ValidationReport([], 0, len(self.data))
+        if self.pending is not None:
+            parts = self.pending.get()
+            found = [result for part in parts for result in part]
+        else:
+            found = _results(self.data, self.shapes)
+        return ValidationReport(_sorted(found), len(self.shapes), len(self.data))
+
+
+def start_validation(quads: Sequence[ox.Quad], settings: Settings) -> PendingValidation:
+    """Start validating a dataset given as quads (see :func:`validate_quads`) and return at once,
+    so that the caller can work meanwhile (the build writes its store)."""
     prefix = settings.shapes_graph_prefix
-    shapes = rdflib_graph(
-        q
-        for q in everything
-        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(prefix)
-    )
-    data = relevant_quads(our_quads(everything, settings), shape_vocabulary(shapes))
-    return validate_graphs(rdflib_graph(data), shapes, workers=settings.validation_workers)
+    with gc_paused():  # a large graph of small objects, none of them cyclic
+        shapes = rdflib_graph(
+            q
+            for q in quads
+            if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(prefix)
+        )
+        data = rdflib_graph(relevant_quads(our_quads(quads, settings), shape_vocabulary(shapes)))
+    return PendingValidation(data, shapes, settings.validation_workers)
 
 
 def validate_store(store: Store, settings: Settings) -> ValidationReport:
     """Validate a store's content (see :func:`validate_quads`)."""
-    return validate_quads(store.quads(), settings)
+    return validate_quads(list(store.quads()), settings)

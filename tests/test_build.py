@@ -320,3 +320,46 @@ def test_a_delete_from_the_default_graph_deletes_from_every_named_graph() -> Non
     store.update(f"DELETE DATA {{ <{EX}s> <{EX}p> 'o' }}", default_target=EX + "updates")
     assert list(store.quads()) == []
     assert not store.query(f"ASK {{ <{EX}s> ?p ?o }}")
+
+
+# -- reasoning from the parsed quads -------------------------------------------------------------
+
+
+def test_reasoning_from_quads_gives_what_reasoning_from_an_rdflib_graph_gives() -> None:
+    """The build reasons from the parsed quads without building an rdflib graph (and maps the
+    entailed terms back to the parsed ones by identity): the same entailments as from a graph."""
+    from ofsted_kg.sources import DATA_KINDS, parse_all, quads_of
+    from ofsted_kg.store import rdflib_graph
+
+    settings = settings_for("valid", Path("unused"))
+    quads = list(quads_of(parse_all(discover(settings.root, BASE)), DATA_KINDS))
+    from_quads, skipped_quads = build_module.infer(quads, settings.inferred_graph)
+    from_graph, skipped_graph = build_module.infer(rdflib_graph(quads), settings.inferred_graph)
+    assert from_quads  # the fixture entails something
+    assert skipped_quads == skipped_graph
+    assert sorted(map(str, from_quads)) == sorted(map(str, from_graph))
+    # A triple listed twice (two graphs) is reasoned over once.
+    twice, _ = build_module.infer(quads + quads, settings.inferred_graph)
+    assert sorted(map(str, twice)) == sorted(map(str, from_quads))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_violations_are_the_same_with_one_validation_worker_or_two(
+    workers: int, tmp_path: Path
+) -> None:
+    """Validation runs while the store is written, in forked workers (or, with one, after)."""
+    settings = load_settings(
+        env={},
+        overrides={
+            "root": TREES / "violation",
+            "store": tmp_path / "store",
+            "validation_workers": workers,
+        },
+    )
+    with pytest.raises(ValidationError) as caught:
+        build(settings, progress=quiet)
+    focus = f"<{ID}judgement/kent-2019-overall>"
+    assert {v.focus_node for v in caught.value.report.violations} == {focus}
+    assert len(caught.value.report.violations) == 2
+    assert not (tmp_path / "store").exists()
+    assert list(tmp_path.iterdir()) == []  # no staging directory left behind
