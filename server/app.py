@@ -43,11 +43,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[BACKEND_KEY] = backend
     weakref.finalize(app, backend.close)
 
-    from . import gsp, sparql
+    from . import gsp, pages, sparql
 
     register_for_people(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(gsp.bp)
+    app.register_blueprint(pages.bp)
     app.after_request(cors)
     app.after_request(compress)
     register_errors(app)

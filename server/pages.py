@@ -1,0 +1,1350 @@
+"""Dereferenceable IRIs and the pages about them.
+
+    /id/{type}/{key...}     303 See Other to /doc/{type}/{key...} (or to /doc/{type}/{key...}.ttl
+                            and the like when the client asked for RDF); 404 if the graph does not
+                            know the IRI
+    /graph/{name...}        the same for the named graphs (the sources): 303 to /doc/graph/{name...}
+    /doc/{type}/{key...}    the page (HTML) or the description (Turtle, JSON-LD, N-Triples, RDF/XML,
+                            TriG, N-Quads), by Accept (Vary: Accept, Content-Location) or by a
+                            format extension: .html .ttl .jsonld .nt .rdf .trig .nq
+    /doc/council            the index of councils with their current grade
+
+The server answers for the configured base IRI whatever host it runs on: a request for
+``http://127.0.0.1:8000/id/council/E10000016`` describes ``{base}id/council/E10000016``, and the
+links on the pages point at the host that served them.
+
+Every query goes through ``current_backend().run`` (see ``describe``), so the pages work with any
+store the endpoint works with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, render_template, request
+from werkzeug.datastructures import MIMEAccept
+
+from .app import current_backend, current_settings
+from .backend import Version
+from .describe import (
+    DCAT,
+    DCT,
+    FOAF,
+    LABEL_PREDICATES,
+    ORG,
+    OWL,
+    PROV,
+    RDF_TYPE,
+    RDFS,
+    SKOS,
+    TIME,
+    XSD,
+    Description,
+    Row,
+    Term,
+    describe,
+    iri,
+    is_known,
+    select,
+)
+
+bp = Blueprint("pages", __name__)
+
+
+# -- Formats: one table, by extension and by media type ----------------------------------------
+
+
+@dataclass(frozen=True)
+class PageFormat:
+    extension: str
+    media_type: str
+    accepts: tuple[str, ...]
+    rdf: ox.RdfFormat | None  # None: the HTML page
+    name: str
+
+    @property
+    def content_type(self) -> str:
+        return f"{self.media_type}; charset=utf-8"
+
+
+FORMATS: tuple[PageFormat, ...] = (
+    PageFormat("html", "text/html", ("text/html", "application/xhtml+xml"), None, "HTML"),
+    PageFormat(
+        "ttl", "text/turtle", ("text/turtle", "application/x-turtle"), ox.RdfFormat.TURTLE, "Turtle"
+    ),
+    PageFormat(
+        "jsonld",
+        "application/ld+json",
+        ("application/ld+json", "application/json"),
+        ox.RdfFormat.JSON_LD,
+        "JSON-LD",
+    ),
+    PageFormat(
+        "nt",
+        "application/n-triples",
+        ("application/n-triples",),
+        ox.RdfFormat.N_TRIPLES,
+        "N-Triples",
+    ),
+    PageFormat(
+        "rdf",
+        "application/rdf+xml",
+        ("application/rdf+xml", "application/xml", "text/xml"),
+        ox.RdfFormat.RDF_XML,
+        "RDF/XML",
+    ),
+    PageFormat(
+        "trig", "application/trig", ("application/trig",), ox.RdfFormat.TRIG, "TriG (with sources)"
+    ),
+    PageFormat(
+        "nq",
+        "application/n-quads",
+        ("application/n-quads",),
+        ox.RdfFormat.N_QUADS,
+        "N-Quads (with sources)",
+    ),
+)
+BY_EXTENSION = {f.extension: f for f in FORMATS}
+HTML = FORMATS[0]
+
+
+def negotiated() -> PageFormat | None:
+    """The format the Accept header prefers (HTML when it says nothing); None if none fits."""
+    accept = request.accept_mimetypes
+    if not accept:
+        return HTML
+    accept = MIMEAccept([(value.split(";")[0].strip(), q) for value, q in accept])
+    offered = [media for f in FORMATS for media in f.accepts]
+    best = accept.best_match(offered)
+    if best is None:
+        return None
+    return next(f for f in FORMATS if best in f.accepts)
+
+
+def split_extension(key: str) -> tuple[str, PageFormat | None]:
+    stem, dot, extension = key.rpartition(".")
+    if dot and "/" not in extension and extension in BY_EXTENSION:
+        return stem, BY_EXTENSION[extension]
+    return key, None
+
+
+# -- Where things live: the base IRI and this host ---------------------------------------------
+
+
+def resource_iri(key: str) -> str:
+    """The IRI a /doc/ key describes: ``graph/...`` names a named graph, anything else an /id/."""
+    base = current_settings().base
+    return base + key if key.startswith("graph/") else f"{base}id/{key}"
+
+
+def doc_path(key: str, fmt: PageFormat | None = None) -> str:
+    suffix = f".{fmt.extension}" if fmt is not None else ""
+    return f"{request.script_root}/doc/{key}{suffix}"
+
+
+def local_href(term: str) -> str | None:
+    """The link on this host for an IRI under the base (``None`` for other IRIs)."""
+    base = current_settings().base
+    if not term.startswith(base):
+        return None
+    rest = term[len(base) :]
+    if rest.startswith("id/"):
+        return f"{request.script_root}/doc/{rest[3:]}"
+    if rest.startswith("graph/"):
+        return f"{request.script_root}/doc/{rest}"
+    return f"{request.script_root}/{rest}"
+
+
+def href(term: str) -> str:
+    return local_href(term) or term
+
+
+def key_of(term: str) -> str | None:
+    """The /doc/ key of an IRI under the base, or None."""
+    base = current_settings().base
+    if term.startswith(base + "id/"):
+        return term[len(base) + 3 :]
+    if term.startswith(base + "graph/"):
+        return term[len(base) :]
+    return None
+
+
+# -- Conditional requests: ETag and Last-Modified from the dataset version ---------------------
+
+
+def _etag(version: Version, fmt: PageFormat) -> str:
+    return f'W/"{version.token}-{fmt.extension}"'
+
+
+def _not_modified(version: Version, fmt: PageFormat) -> bool:
+    if request.if_none_match:
+        return request.if_none_match.contains_weak(
+            _etag(version, fmt).removeprefix("W/").strip('"')
+        )
+    since = request.if_modified_since
+    if since is not None and version.modified:
+        return email.utils.parsedate_to_datetime(version.last_modified) <= since
+    return False
+
+
+def _versioned(response: Response, version: Version, fmt: PageFormat) -> Response:
+    response.headers["ETag"] = _etag(version, fmt)
+    if version.modified:
+        response.headers["Last-Modified"] = version.last_modified
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+# -- Routes -------------------------------------------------------------------------------------
+
+
+@bp.route("/id/<path:key>", methods=["GET", "HEAD"])
+def identifier(key: str) -> Response:
+    return _see_other(key)
+
+
+@bp.route("/graph/<path:name>", methods=["GET", "HEAD"])
+def graph(name: str) -> Response:
+    return _see_other(f"graph/{name}")
+
+
+def _see_other(key: str) -> Response:
+    stem, extension = split_extension(key)
+    fmt = extension or negotiated()
+    if fmt is None:
+        return _not_acceptable()
+    if not is_known(resource_iri(stem)) and not (extension is None and is_known(resource_iri(key))):
+        return _not_found(resource_iri(stem), fmt)
+    target = doc_path(stem, None if fmt is HTML and extension is None else fmt)
+    response = Response(status=303, headers={"Location": target})
+    response.vary.add("Accept")
+    return response
+
+
+@bp.route("/doc/<path:key>", methods=["GET", "HEAD"])
+def document(key: str) -> Response:
+    stem, extension = split_extension(key)
+    if extension is not None and not is_known(resource_iri(stem)) and is_known(resource_iri(key)):
+        stem, extension = key, None  # an IRI that really ends with ".ttl" and the like
+    fmt = extension or negotiated()
+    if fmt is None:
+        return _not_acceptable()
+    if stem == "council" and fmt is HTML:
+        return _respond(fmt, extension is None, stem, council_index)
+    resource = resource_iri(stem)
+    if not is_known(resource):
+        return _not_found(resource, fmt)
+    if fmt.rdf is not None:
+        rdf = fmt.rdf
+        base = current_settings().base
+        return _respond(
+            fmt, extension is None, stem, lambda: describe(resource).serialize(rdf, base)
+        )
+    return _respond(fmt, extension is None, stem, lambda: render_page(stem, resource))
+
+
+def _respond(
+    fmt: PageFormat, negotiated_: bool, key: str, body: Callable[[], str | bytes]
+) -> Response:
+    version = current_backend().version()
+    if _not_modified(version, fmt):
+        response = Response(status=304)
+    else:
+        response = Response(body(), content_type=fmt.content_type)
+    if negotiated_:
+        response.vary.add("Accept")
+        response.headers["Content-Location"] = doc_path(key, fmt)
+    links = [f'<{doc_path(key, f)}>; rel="alternate"; type="{f.media_type}"' for f in FORMATS]
+    if key != "council":
+        links.append(f'<{resource_iri(key)}>; rel="describes"')
+    response.headers["Link"] = ", ".join(links)
+    return _versioned(response, version, fmt)
+
+
+def _not_acceptable() -> Response:
+    offered = ", ".join(f.media_type for f in FORMATS)
+    response = Response(
+        f"406 Not Acceptable: this resource is available as {offered}\n",
+        status=406,
+        content_type="text/plain; charset=utf-8",
+    )
+    response.vary.add("Accept")
+    return response
+
+
+def _not_found(resource: str, fmt: PageFormat) -> Response:
+    if fmt is HTML:
+        body = render_template("pages/not_found.html", resource=resource, page=_chrome(resource))
+        response = Response(body, status=404, content_type=HTML.content_type)
+    else:
+        response = Response(
+            f"404 Not Found: <{resource}> is not in this graph\n",
+            status=404,
+            content_type="text/plain; charset=utf-8",
+        )
+    response.vary.add("Accept")
+    return response
+
+
+# -- Cached per dataset version: labels of the vocabulary, and the sources ---------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    graph: str
+    label: str
+    documents: tuple[tuple[str, str], ...]  # (IRI, title)
+
+    @property
+    def href(self) -> str:
+        if len(self.documents) == 1:
+            return href(self.documents[0][0])
+        return href(self.graph)
+
+    @property
+    def text(self) -> str:
+        if len(self.documents) == 1:
+            return self.documents[0][1]
+        return self.label
+
+    @property
+    def title(self) -> str:
+        return f"named graph {self.graph}: {self.label}"
+
+
+@dataclass
+class Catalogue:
+    version: str
+    labels: dict[str, str]
+    sources: dict[str, Source]
+
+
+_CACHE_KEY = "ofsted_kg.pages.catalogue"
+_cache_lock = threading.Lock()
+
+
+def catalogue() -> Catalogue:
+    version = current_backend().version().token
+    cached = current_app.extensions.get(_CACHE_KEY)
+    if isinstance(cached, Catalogue) and cached.version == version:
+        return cached
+    with _cache_lock:
+        cached = current_app.extensions.get(_CACHE_KEY)
+        if isinstance(cached, Catalogue) and cached.version == version:
+            return cached
+        fresh = Catalogue(version, _vocabulary_labels(), _sources())
+        current_app.extensions[_CACHE_KEY] = fresh
+        return fresh
+
+
+def _vocabulary_labels() -> dict[str, str]:
+    settings = current_settings()
+    vocab, definitions = settings.graph_iri("vocab/"), settings.graph_iri("def/")
+    rows = select(
+        f"""SELECT ?x ?l WHERE {{
+  GRAPH ?g {{ ?x {iri(RDFS + "label")}|{iri(SKOS + "prefLabel")} ?l }}
+  FILTER(isIRI(?x) && (STRSTARTS(STR(?g), "{vocab}") || STRSTARTS(STR(?g), "{definitions}")))
+  FILTER(LANG(?l) = "" || LANGMATCHES(LANG(?l), "en"))
+}}"""
+    )
+    labels: dict[str, str] = {}
+    for row in rows:
+        labels.setdefault(row["x"].value, row["l"].value)
+    return labels
+
+
+def _sources() -> dict[str, Source]:
+    settings = current_settings()
+    rows = select(
+        f"""SELECT ?g ?label ?doc ?title WHERE {{
+  GRAPH ?g {{ ?s ?p ?o }}
+  OPTIONAL {{ ?g {iri(RDFS + "label")} ?label }}
+  OPTIONAL {{ ?g {iri(PROV + "wasDerivedFrom")} ?doc .
+             OPTIONAL {{ ?doc {iri(DCT + "title")}|{iri(RDFS + "label")} ?title }} }}
+}} GROUP BY ?g ?label ?doc ?title"""
+    )
+    labels: dict[str, str] = {}
+    documents: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in rows:
+        graph_iri = row["g"].value
+        labels.setdefault(graph_iri, row["label"].value if "label" in row else "")
+        if "doc" in row:
+            doc = row["doc"].value
+            title = row["title"].value if "title" in row else _short(doc, settings.base)
+            documents[graph_iri].setdefault(row["doc"].value, title)
+    sources: dict[str, Source] = {}
+    for graph_iri, label in labels.items():
+        if graph_iri == settings.inferred_graph:
+            label = label or "inferred by OWL 2 RL reasoning from the other graphs"
+        sources[graph_iri] = Source(
+            graph_iri,
+            label or _short(graph_iri, settings.base),
+            tuple(sorted(documents[graph_iri].items())),
+        )
+    return sources
+
+
+def source_of(graph_iri: str) -> Source:
+    found = catalogue().sources.get(graph_iri)
+    if found is not None:
+        return found
+    return Source(graph_iri, _short(graph_iri, current_settings().base), ())
+
+
+def sources_of(graphs: Iterable[str]) -> list[Source]:
+    """The sources of a fact, one per document (graphs of one document shown once)."""
+    seen: dict[str, Source] = {}
+    for graph_iri in sorted(set(graphs)):
+        source = source_of(graph_iri)
+        seen.setdefault(source.href, source)
+    return list(seen.values())
+
+
+# -- Showing terms: labels, dates as vague as they are, links ----------------------------------
+
+MONTHS = tuple(
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
+)
+
+
+def _short(text: str, base: str) -> str:
+    if text.startswith(base):
+        return text[len(base) :]
+    return text
+
+
+def show_date(value: str, datatype: str) -> str:
+    """A date as precise as it is: a gYear is a year, a gYearMonth a month."""
+    try:
+        if datatype == XSD + "date":
+            day = dt.date.fromisoformat(value[:10])
+            return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+        if datatype == XSD + "dateTime":
+            moment = dt.datetime.fromisoformat(value)
+            return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}"
+        if datatype == XSD + "gYearMonth":
+            year, month = value[:7].split("-")
+            return f"{MONTHS[int(month) - 1]} {int(year)}"
+        if datatype == XSD + "gYear":
+            return str(int(value[:4]))
+    except (ValueError, IndexError):
+        pass
+    return value
+
+
+DATE_TYPES = {XSD + t for t in ("date", "dateTime", "gYearMonth", "gYear")}
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A term as a page shows it."""
+
+    text: str
+    href: str | None = None
+    iri: str | None = None
+    external: bool = False
+    language: str | None = None
+    datatype: str | None = None
+    sort_key: str = ""
+
+
+class Labeller:
+    """Labels from a description and the vocabulary; shortened IRIs otherwise."""
+
+    def __init__(self, extra: dict[str, str] | None = None) -> None:
+        self.settings = current_settings()
+        self.labels = dict(catalogue().labels)
+        self.labels.update(extra or {})
+
+    def add(self, description: Description) -> None:
+        found: dict[str, dict[str, str]] = defaultdict(dict)
+        for quad in description.quads:
+            if (
+                quad.predicate.value in LABEL_PREDICATES
+                and isinstance(quad.subject, ox.NamedNode)
+                and isinstance(quad.object, ox.Literal)
+            ):
+                found[quad.subject.value].setdefault(quad.predicate.value, quad.object.value)
+        for subject, by_predicate in found.items():
+            for predicate in LABEL_PREDICATES:
+                if predicate in by_predicate:
+                    self.labels.setdefault(subject, by_predicate[predicate])
+                    break
+
+    def label(self, term: str) -> str:
+        if term in self.labels:
+            return self.labels[term]
+        return _short(term, self.settings.base)
+
+    def show(self, term: Term) -> Shown:
+        if isinstance(term, ox.NamedNode):
+            local = local_href(term.value)
+            return Shown(
+                self.label(term.value),
+                local or term.value,
+                term.value,
+                external=local is None,
+                sort_key=self.label(term.value).lower(),
+            )
+        if isinstance(term, ox.BlankNode):
+            return Shown("(a node without a name)", sort_key="~")
+        datatype = term.datatype.value if term.datatype is not None else None
+        text = show_date(term.value, datatype) if datatype in DATE_TYPES else term.value
+        if datatype == XSD + "anyURI":
+            return Shown(text, term.value, term.value, external=True)
+        return Shown(
+            text,
+            language=term.language,
+            datatype=datatype,
+            sort_key=term.value if datatype in DATE_TYPES else text.lower(),
+        )
+
+
+# -- Facts: the statements a page shows, each with its sources ---------------------------------
+
+
+@dataclass
+class Fact:
+    predicate: Shown
+    value: Shown
+    sources: list[Source]
+    nested: list[Fact] = field(default_factory=list)
+
+
+@dataclass
+class FactGroup:
+    predicate: Shown
+    facts: list[Fact]
+
+
+def facts_about(
+    description: Description,
+    subject: Term,
+    labeller: Labeller,
+    *,
+    skip: Iterable[str] = (),
+    depth: int = 0,
+) -> list[FactGroup]:
+    """The outgoing statements of ``subject``, grouped by predicate, each value with its sources
+    and (for blank nodes and sub-resources) its own statements nested."""
+    skipped = set(skip)
+    values: dict[tuple[str, Term], set[str]] = defaultdict(set)
+    for quad in description.quads:
+        if (
+            quad.subject == subject
+            and quad.predicate.value not in skipped
+            and not isinstance(quad.object, ox.Triple)
+        ):
+            graph_name = quad.graph_name
+            graph_iri = graph_name.value if isinstance(graph_name, ox.NamedNode) else ""
+            values[(quad.predicate.value, quad.object)].add(graph_iri)
+    groups: dict[str, list[Fact]] = defaultdict(list)
+    owned_prefix = description.resource + "/"
+    for (predicate, value), graphs in values.items():
+        nested: list[Fact] = []
+        if depth < 3 and (
+            isinstance(value, ox.BlankNode)
+            or (isinstance(value, ox.NamedNode) and value.value.startswith(owned_prefix))
+        ):
+            for group in facts_about(description, value, labeller, depth=depth + 1):
+                nested.extend(group.facts)
+        groups[predicate].append(
+            Fact(
+                labeller.show(ox.NamedNode(predicate)),
+                labeller.show(value),
+                sources_of(graphs),
+                nested,
+            )
+        )
+    ordered = sorted(groups.items(), key=lambda item: _predicate_order(item[0], labeller))
+    return [
+        FactGroup(labeller.show(ox.NamedNode(p)), sorted(facts, key=lambda f: f.value.sort_key))
+        for p, facts in ordered
+    ]
+
+
+_FIRST = (RDF_TYPE, RDFS + "label", SKOS + "prefLabel", DCT + "title", FOAF + "name")
+
+
+def _predicate_order(predicate: str, labeller: Labeller) -> tuple[int, str]:
+    if predicate in _FIRST:
+        return (_FIRST.index(predicate), "")
+    return (len(_FIRST), labeller.label(predicate).lower())
+
+
+@dataclass
+class Incoming:
+    subject: Shown
+    predicate: Shown
+    sources: list[Source]
+
+
+def incoming(description: Description, labeller: Labeller) -> list[Incoming]:
+    resource = ox.NamedNode(description.resource)
+    found: dict[tuple[Term, str], set[str]] = defaultdict(set)
+    for quad in description.quads:
+        if (
+            quad.object == resource
+            and quad.subject != resource
+            and not isinstance(quad.subject, ox.Triple)
+        ):
+            graph_name = quad.graph_name
+            graph_iri = graph_name.value if isinstance(graph_name, ox.NamedNode) else ""
+            found[(quad.subject, quad.predicate.value)].add(graph_iri)
+    rows = [
+        Incoming(labeller.show(s), labeller.show(ox.NamedNode(p)), sources_of(g))
+        for (s, p), g in found.items()
+    ]
+    return sorted(rows, key=lambda r: (r.predicate.sort_key, r.subject.sort_key))
+
+
+# -- The pages -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Chrome:
+    """What every page has: the resource, its title, its machine twins."""
+
+    resource: str
+    title: str
+    key: str | None
+    alternates: list[tuple[str, str, str]]  # (href, media type, name)
+
+
+def _chrome(resource: str, title: str | None = None, key: str | None = None) -> Chrome:
+    alternates = (
+        [(doc_path(key, f), f.media_type, f.name) for f in FORMATS if f.rdf is not None]
+        if key
+        else []
+    )
+    return Chrome(resource, title or resource, key, alternates)
+
+
+OKG_TYPES = ("council", "inspection", "judgement", "person", "document", "claim")
+
+
+def render_page(key: str, resource: str) -> str:
+    description = describe(resource)
+    labeller = Labeller()
+    labeller.add(description)
+    node = ox.NamedNode(resource)
+    types = sorted(
+        {
+            q.object.value
+            for q in description.quads
+            if q.subject == node
+            and q.predicate.value == RDF_TYPE
+            and isinstance(q.object, ox.NamedNode)
+        }
+    )
+    title = labeller.label(resource) if resource in labeller.labels else key
+    kind = key.split("/", 1)[0]
+    context: dict[str, Any] = {
+        "page": _chrome(resource, title, key),
+        "kind": kind,
+        "types": _distinct(labeller.show(ox.NamedNode(t)) for t in types if t != OWL + "Thing"),
+        "facts": facts_about(description, node, labeller),
+        "incoming": incoming(description, labeller),
+    }
+    views = {
+        "council": council_view,
+        "inspection": inspection_view,
+        "judgement": judgement_view,
+        "person": person_view,
+        "document": document_view,
+        "claim": claim_view,
+    }
+    view = views.get(kind)
+    if view is not None:
+        context.update(view(resource, description, labeller))
+    template = f"pages/{kind}.html" if view is not None else "pages/resource.html"
+    return render_template(template, **context)
+
+
+def _distinct(shown: Iterable[Shown]) -> list[Shown]:
+    """One of each text (foaf:Agent, prov:Agent and dct:Agent are all "Agent"), ours first."""
+    base = current_settings().base
+    ordered = sorted(shown, key=lambda s: (not (s.iri or "").startswith(base), s.sort_key))
+    seen: dict[str, Shown] = {}
+    for item in ordered:
+        seen.setdefault(item.text.lower(), item)
+    return list(seen.values())
+
+
+def _okg(local: str) -> str:
+    return iri(current_settings().base + "def/" + local)
+
+
+def _value(row: Row, name: str) -> str | None:
+    term = row.get(name)
+    return term.value if term is not None else None
+
+
+def _graphs(row: Row) -> list[str]:
+    text = _value(row, "graphs") or ""
+    return [g for g in text.split(" ") if g]
+
+
+# -- Council -------------------------------------------------------------------------------------
+
+IDENTIFIER_PROPERTIES = (
+    "gssCode",
+    "ofstedUrn",
+    "dfeCode",
+    "registerCode",
+    "ofstedName",
+    "ofstedRegion",
+    "ofstedAuthorityType",
+    "shortName",
+)
+LINK_PROPERTIES = (
+    OWL + "sameAs",
+    "governsArea",
+    "odcOrganisation",
+    "odcArea",
+    "osAdminUnit",
+    FOAF + "homepage",
+    FOAF + "page",
+)
+
+
+def _full(local_or_iri: str) -> str:
+    if "://" in local_or_iri:
+        return local_or_iri
+    return current_settings().base + "def/" + local_or_iri
+
+
+@dataclass
+class JudgementRow:
+    iri: str
+    shown: Shown
+    date: Shown | None
+    date_value: str | None  # ISO date, or a year
+    precision: str  # "day", "year" or "none"
+    inspection: Shown | None
+    framework: Shown | None
+    framework_iri: str | None
+    area: Shown | None
+    grade: Shown | None
+    rank: int | None
+    sources: list[Source]
+    official: bool
+
+
+def judgements_of(council: str, labeller: Labeller) -> list[JudgementRow]:
+    settings = current_settings()
+    inferred = iri(settings.inferred_graph)
+    rows = select(
+        f"""SELECT ?j ?i ?date ?year ?fw ?area ?grade ?rank
+       (GROUP_CONCAT(DISTINCT STR(?g); separator=" ") AS ?graphs) WHERE {{
+  GRAPH ?g {{ ?j {_okg("judgementOf")} {iri(council)} }} FILTER(?g != {inferred})
+  OPTIONAL {{ ?j {iri(PROV + "wasGeneratedBy")} ?i .
+             OPTIONAL {{ ?i {_okg("publicationDate")} ?date }}
+             OPTIONAL {{ ?i {_okg("framework")} ?fw }} }}
+  OPTIONAL {{ ?j {_okg("judgementYear")} ?year }}
+  OPTIONAL {{ ?j {_okg("framework")} ?fw }}
+  OPTIONAL {{ ?j {_okg("area")} ?area }}
+  OPTIONAL {{ ?j {_okg("grade")} ?grade . OPTIONAL {{ ?grade {_okg("rank")} ?rank }} }}
+}} GROUP BY ?j ?i ?date ?year ?fw ?area ?grade ?rank"""
+    )
+    labels = _labels_for(
+        {r[n].value for r in rows for n in ("j", "i") if n in r and isinstance(r[n], ox.NamedNode)}
+    )
+    labeller.labels.update(labels)
+    found: dict[str, JudgementRow] = {}
+    official_prefix = settings.graph_iri("official/")
+    for row in rows:
+        j = row["j"].value
+        if j in found:
+            found[j].sources = sources_of([s.graph for s in found[j].sources] + _graphs(row))
+            continue
+        date = row.get("date")
+        year = row.get("year")
+        if date is not None:
+            date_value, precision, shown_date = date.value, "day", labeller.show(date)
+        elif year is not None:
+            date_value, precision, shown_date = year.value[:4], "year", labeller.show(year)
+        else:
+            date_value, precision, shown_date = None, "none", None
+        rank = row.get("rank")
+        graphs = _graphs(row)
+        found[j] = JudgementRow(
+            iri=j,
+            shown=labeller.show(row["j"]),
+            date=shown_date,
+            date_value=date_value,
+            precision=precision,
+            inspection=labeller.show(row["i"]) if "i" in row else None,
+            framework=labeller.show(row["fw"]) if "fw" in row else None,
+            framework_iri=_value(row, "fw"),
+            area=labeller.show(row["area"]) if "area" in row else None,
+            grade=labeller.show(row["grade"]) if "grade" in row else None,
+            rank=int(rank.value) if rank is not None else None,
+            sources=sources_of(graphs),
+            official=any(g.startswith(official_prefix) for g in graphs),
+        )
+    return sorted(
+        found.values(),
+        key=lambda r: (r.date_value or "9999", r.framework.text if r.framework else "", r.iri),
+    )
+
+
+def _labels_for(terms: set[str]) -> dict[str, str]:
+    if not terms:
+        return {}
+    values = " ".join(iri(t) for t in sorted(terms))
+    predicates = "|".join(iri(p) for p in LABEL_PREDICATES)
+    rows = select(f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} ?x {predicates} ?l }}")
+    labels: dict[str, str] = {}
+    for row in rows:
+        labels.setdefault(row["x"].value, row["l"].value)
+    return labels
+
+
+def council_view(resource: str, description: Description, labeller: Labeller) -> dict[str, Any]:
+    node = ox.NamedNode(resource)
+    identifiers = set(map(_full, IDENTIFIER_PROPERTIES))
+    links = set(map(_full, LINK_PROPERTIES))
+    all_groups = facts_about(description, node, labeller)
+    judgements = judgements_of(resource, labeller)
+    return {
+        "identifiers": [g for g in all_groups if g.predicate.iri in identifiers],
+        "links": [g for g in all_groups if g.predicate.iri in links],
+        "judgements": judgements,
+        "chart": timeline(judgements),
+        "inspections": inspections_of(resource, labeller),
+        "people": people_of(resource, labeller),
+        "claims": claims_about(resource, labeller),
+    }
+
+
+# -- The timeline chart: server-side SVG -------------------------------------------------------
+
+SHAPES = ("circle", "square", "diamond", "triangle", "circle", "square", "diamond", "triangle")
+COLOURS = ("#1b6ca8", "#b3461c", "#2e7d32", "#6a3d9a", "#8a6d00", "#ad1457", "#00695c", "#4e342e")
+RANK_NAMES = {
+    1: "Outstanding",
+    2: "Good",
+    3: "Adequate / Requires improvement",
+    4: "Inadequate",
+}
+
+
+@dataclass
+class Mark:
+    x: float
+    y: float
+    width: float  # 0 for a point; the span of a year for a year-only date
+    shape: str
+    colour: str
+    filled: bool
+    href: str
+    title: str
+    judgement: str
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    left: int
+    top: int
+    plot_width: int
+    plot_height: int
+    ticks: list[tuple[float, str]]
+    rows: list[tuple[float, str]]
+    marks: list[Mark]
+    legend: list[tuple[str, str, str]]  # (framework, shape, colour)
+    first: str
+    last: str
+
+
+def _fraction_of_year(day: dt.date) -> float:
+    start = dt.date(day.year, 1, 1)
+    length = (dt.date(day.year + 1, 1, 1) - start).days
+    return day.year + (day - start).days / length
+
+
+def timeline(judgements: list[JudgementRow]) -> Chart | None:
+    """Grades over time, one mark per dated judgement, shape and colour by framework; filled marks
+    are Ofsted's record, hollow ones a judgement as a document reports it."""
+    dated = [j for j in judgements if j.precision != "none" and j.rank is not None]
+    if not dated:
+        return None
+    positions: list[float] = []
+    for j in dated:
+        assert j.date_value is not None
+        if j.precision == "day":
+            positions.append(_fraction_of_year(dt.date.fromisoformat(j.date_value[:10])))
+        else:
+            positions.append(float(int(j.date_value[:4])))
+    first_year = int(min(positions))
+    last_year = int(max(positions)) + 1
+    width, height, left, top, right, bottom = 800, 250, 230, 16, 24, 40
+    plot_width, plot_height = width - left - right, height - top - bottom
+    span = max(1, last_year - first_year)
+
+    def x_of(year: float) -> float:
+        return round(left + (year - first_year) / span * plot_width, 1)
+
+    def y_of(rank: int) -> float:
+        return round(top + (rank - 0.5) / 4 * plot_height, 1)
+
+    frameworks: list[str] = []
+    for j in dated:
+        name = j.framework.text if j.framework else "framework not given"
+        if name not in frameworks:
+            frameworks.append(name)
+    style = {name: (SHAPES[i % 8], COLOURS[i % 8]) for i, name in enumerate(frameworks)}
+    crowd: dict[tuple[float, int], int] = defaultdict(int)
+    marks: list[Mark] = []
+    for j, position in zip(dated, positions, strict=True):
+        assert j.rank is not None
+        name = j.framework.text if j.framework else "framework not given"
+        shape, colour = style[name]
+        slot = (round(position, 2), j.rank)
+        offset = crowd[slot]
+        crowd[slot] += 1
+        nudge = (offset % 5) * 5 - 10 if offset else 0
+        area = j.area.text if j.area else "area not given"
+        grade = j.grade.text if j.grade else "grade not given"
+        when = j.date.text if j.date else ""
+        kind = "Ofsted's record" if j.official else "as a document reports it"
+        marks.append(
+            Mark(
+                x=x_of(position),
+                y=y_of(j.rank) + (nudge / 2 if j.precision == "year" else 0),
+                width=round(plot_width / span, 1) if j.precision == "year" else 0,
+                shape=shape,
+                colour=colour,
+                filled=j.official,
+                href=j.shown.href or "",
+                title=f"{when}: {name}, {area}: {grade} ({kind})",
+                judgement=j.iri,
+            )
+        )
+        if j.precision == "day" and offset:
+            marks[-1].x = round(marks[-1].x + nudge, 1)
+    ticks = []
+    step = 1 if span <= 10 else 2 if span <= 20 else 5
+    for year in range(first_year, last_year + 1):
+        if (year - first_year) % step == 0:
+            ticks.append((x_of(float(year)), str(year)))
+    rows = [(y_of(rank), name) for rank, name in RANK_NAMES.items()]
+    return Chart(
+        width,
+        height,
+        left,
+        top,
+        plot_width,
+        plot_height,
+        ticks,
+        rows,
+        marks,
+        [(name, *style[name]) for name in frameworks],
+        str(first_year),
+        str(last_year - 1),
+    )
+
+
+# -- Inspections, people and claims of a council -----------------------------------------------
+
+
+@dataclass
+class InspectionRow:
+    inspection: Shown
+    date: Shown | None
+    framework: Shown | None
+    lead: list[Shown]
+    reports: list[Shown]
+    sources: list[Source]
+
+
+def inspections_of(council: str, labeller: Labeller) -> list[InspectionRow]:
+    inferred = iri(current_settings().inferred_graph)
+    rows = select(
+        f"""SELECT ?i ?date ?fw ?lead ?leadName ?url
+       (GROUP_CONCAT(DISTINCT STR(?g); separator=" ") AS ?graphs) WHERE {{
+  GRAPH ?g {{ ?i {_okg("inspected")} {iri(council)} }} FILTER(?g != {inferred})
+  OPTIONAL {{ ?i {_okg("publicationDate")} ?date }}
+  OPTIONAL {{ ?i {_okg("framework")} ?fw }}
+  OPTIONAL {{ ?i {_okg("leadInspector")} ?lead .
+             OPTIONAL {{ ?lead {iri(RDFS + "label")} ?leadName }} }}
+  OPTIONAL {{ ?i {_okg("report")} ?report . ?report {iri(FOAF + "page")} ?url }}
+}} GROUP BY ?i ?date ?fw ?lead ?leadName ?url ORDER BY ?date ?i"""
+    )
+    labeller.labels.update(
+        {r["lead"].value: r["leadName"].value for r in rows if "lead" in r and "leadName" in r}
+    )
+    labeller.labels.update(_labels_for({r["i"].value for r in rows}))
+    found: dict[str, InspectionRow] = {}
+    for row in rows:
+        key = row["i"].value
+        entry = found.get(key)
+        if entry is None:
+            entry = found[key] = InspectionRow(
+                labeller.show(row["i"]),
+                labeller.show(row["date"]) if "date" in row else None,
+                labeller.show(row["fw"]) if "fw" in row else None,
+                [],
+                [],
+                [],
+            )
+        if "lead" in row and all(s.iri != row["lead"].value for s in entry.lead):
+            entry.lead.append(labeller.show(row["lead"]))
+        if "url" in row and all(s.iri != row["url"].value for s in entry.reports):
+            entry.reports.append(Shown("report", row["url"].value, row["url"].value, True))
+        entry.sources = sources_of([s.graph for s in entry.sources] + _graphs(row))
+    return list(found.values())
+
+
+@dataclass
+class PersonRow:
+    person: Shown
+    post: str
+    organisation: Shown | None
+    role: Shown | None
+    when: str
+    sources: list[Source]
+    membership: Shown
+
+
+_TIME_VALUE = "|".join(
+    iri(TIME + p) for p in ("inXSDDate", "inXSDgYear", "inXSDgYearMonth", "inXSDDateTime")
+)
+
+
+def people_of(organisation: str, labeller: Labeller, *, by_person: bool = False) -> list[PersonRow]:
+    """Posts held in the organisation (or its units); with ``by_person``, posts of a person."""
+    inferred = iri(current_settings().inferred_graph)
+    target = iri(organisation)
+    where = (
+        f"GRAPH ?g {{ ?m {iri(ORG + 'member')} {target} }} BIND({target} AS ?person) "
+        f"OPTIONAL {{ ?m {iri(ORG + 'organization')} ?org }}"
+        if by_person
+        else f"""{{ GRAPH ?g {{ ?m {iri(ORG + "organization")} {target} }} BIND({target} AS ?org) }}
+  UNION {{ GRAPH ?g {{ ?m {iri(ORG + "organization")} ?org }} ?org {iri(ORG + "unitOf")} {target} }}
+  ?m {iri(ORG + "member")} ?person ."""
+    )
+    rows = select(
+        f"""SELECT ?m ?person ?org ?role ?title ?at ?from ?to
+       (GROUP_CONCAT(DISTINCT STR(?g); separator=" ") AS ?graphs) WHERE {{
+  {where}
+  FILTER(?g != {inferred} && isIRI(?org) && STRSTARTS(STR(?org), "{current_settings().base}"))
+  OPTIONAL {{ ?m {iri(ORG + "role")} ?role }}
+  OPTIONAL {{ ?m {_okg("titleAsStated")} ?title }}
+  OPTIONAL {{ ?m {iri(ORG + "memberDuring")} ?during .
+             OPTIONAL {{ ?during {iri(TIME + "inside")}/({_TIME_VALUE}) ?at }}
+             OPTIONAL {{ ?during {iri(TIME + "hasBeginning")}/({_TIME_VALUE}) ?from }}
+             OPTIONAL {{ ?during {iri(TIME + "hasEnd")}/({_TIME_VALUE}) ?to }} }}
+}} GROUP BY ?m ?person ?org ?role ?title ?at ?from ?to ORDER BY ?person ?m"""
+    )
+    labeller.labels.update(
+        _labels_for({r[n].value for r in rows for n in ("m", "person", "org", "role") if n in r})
+    )
+    found: dict[str, PersonRow] = {}
+    for row in rows:
+        m = row["m"].value
+        if m in found:
+            continue
+        pieces = []
+        if "at" in row:
+            at = row["at"]
+            on = isinstance(at, ox.Literal) and at.datatype == ox.NamedNode(XSD + "date")
+            pieces.append(f"in post {'on' if on else 'in'} {labeller.show(at).text}")
+        if "from" in row:
+            pieces.append(f"from {labeller.show(row['from']).text}")
+        if "to" in row:
+            pieces.append(f"until {labeller.show(row['to']).text}")
+        role = labeller.show(row["role"]) if "role" in row else None
+        found[m] = PersonRow(
+            person=labeller.show(row["person"]),
+            post=_value(row, "title") or (role.text if role else "member"),
+            organisation=labeller.show(row["org"]) if "org" in row else None,
+            role=role,
+            when=", ".join(pieces) or "dates not given",
+            sources=sources_of(_graphs(row)),
+            membership=labeller.show(row["m"]),
+        )
+    return list(found.values())
+
+
+@dataclass
+class ClaimRow:
+    claim: Shown
+    words: str
+    quoted: bool
+    speaker: list[Shown]
+    document: Shown | None
+    issued: Shown | None
+    publisher: list[Shown]
+    quoted_from: Shown | None
+    outcomes: list[tuple[Shown, str]]
+    sources: list[Source]
+
+
+def claims_where(pattern: str, labeller: Labeller) -> list[ClaimRow]:
+    """Claims matched by ``pattern`` (a group pattern binding ?c), with their evidence chain."""
+    settings = current_settings()
+    inferred = iri(settings.inferred_graph)
+    claim_types = f"{_okg('Claim')}, {_okg('Quotation')}"
+    rows = select(
+        f"""SELECT ?c ?quotation ?statement ?speaker ?doc ?issued ?publisher ?from
+       (GROUP_CONCAT(DISTINCT STR(?g); separator=" ") AS ?graphs) WHERE {{
+  {pattern}
+  GRAPH ?g {{ ?c a ?type }} FILTER(?type IN ({claim_types}) && ?g != {inferred})
+  OPTIONAL {{ ?c {_okg("quotation")} ?quotation }}
+  OPTIONAL {{ ?c {_okg("statement")} ?statement }}
+  OPTIONAL {{ GRAPH ?g1 {{ ?c {iri(PROV + "wasAttributedTo")} ?speaker }}
+             FILTER(?g1 != {inferred}) }}
+  OPTIONAL {{ GRAPH ?g2 {{ ?c {iri(PROV + "wasDerivedFrom")} ?doc }} FILTER(?g2 != {inferred})
+             OPTIONAL {{ ?doc {iri(DCT + "issued")} ?issued }}
+             OPTIONAL {{ GRAPH ?g3 {{ ?doc {iri(DCT + "publisher")} ?publisher }}
+                        FILTER(?g3 != {inferred}) }} }}
+  OPTIONAL {{ GRAPH ?g4 {{ ?c {iri(PROV + "wasQuotedFrom")} ?from }} FILTER(?g4 != {inferred}) }}
+}} GROUP BY ?c ?quotation ?statement ?speaker ?doc ?issued ?publisher ?from
+ORDER BY ?issued ?c"""
+    )
+    if not rows:
+        return []
+    claims = sorted({r["c"].value for r in rows})
+    values = " ".join(iri(c) for c in claims)
+    checks = select(
+        f"""SELECT ?c ?r ?outcome ?reason WHERE {{
+  VALUES ?c {{ {values} }}
+  ?c {_okg("asserts")} ?j ; {iri(PROV + "wasDerivedFrom")} ?doc .
+  ?r {_okg("checkedJudgement")} ?j ; {_okg("claimSource")} ?doc ;
+     {_okg("reconciliationOutcome")} ?outcome .
+  OPTIONAL {{ ?r {_okg("reason")} ?reason }}
+}} ORDER BY ?r"""
+    )
+    names = {
+        r[n].value
+        for r in rows
+        for n in ("c", "speaker", "doc", "publisher", "from")
+        if n in r and isinstance(r[n], ox.NamedNode)
+    }
+    labeller.labels.update(_labels_for(names | {r["outcome"].value for r in checks}))
+    found: dict[str, ClaimRow] = {}
+    for row in rows:
+        c = row["c"].value
+        entry = found.get(c)
+        if entry is None:
+            words = _value(row, "quotation") or _value(row, "statement") or ""
+            entry = found[c] = ClaimRow(
+                claim=labeller.show(row["c"]),
+                words=words,
+                quoted="quotation" in row,
+                speaker=[],
+                document=labeller.show(row["doc"]) if "doc" in row else None,
+                issued=labeller.show(row["issued"]) if "issued" in row else None,
+                publisher=[],
+                quoted_from=labeller.show(row["from"]) if "from" in row else None,
+                outcomes=[],
+                sources=[],
+            )
+        if "speaker" in row and all(s.iri != row["speaker"].value for s in entry.speaker):
+            entry.speaker.append(labeller.show(row["speaker"]))
+        if "publisher" in row and all(s.iri != row["publisher"].value for s in entry.publisher):
+            entry.publisher.append(labeller.show(row["publisher"]))
+        entry.sources = sources_of([s.graph for s in entry.sources] + _graphs(row))
+    for check in checks:
+        entry = found[check["c"].value]
+        outcome = labeller.show(check["outcome"])
+        reason = _value(check, "reason") or ""
+        if all(o[1] != reason or o[0].iri != outcome.iri for o in entry.outcomes):
+            entry.outcomes.append((outcome, reason))
+    return list(found.values())
+
+
+def claims_about(council: str, labeller: Labeller) -> list[ClaimRow]:
+    return claims_where(f"?c {_okg('about')} {iri(council)} .", labeller)
+
+
+# -- Inspection, judgement, person, document, claim --------------------------------------------
+
+
+def inspection_view(resource: str, description: Description, labeller: Labeller) -> dict[str, Any]:
+    rows = select(
+        f"SELECT DISTINCT ?council WHERE {{ {iri(resource)} {_okg('inspected')} ?council }}"
+    )
+    judgements: list[JudgementRow] = []
+    for row in rows:
+        judgements.extend(
+            j
+            for j in judgements_of(row["council"].value, labeller)
+            if j.inspection is not None and j.inspection.iri == resource
+        )
+    claims = claims_where(
+        f"{{ ?c {_okg('asserts')} ?j . ?j {iri(PROV + 'wasGeneratedBy')} {iri(resource)} }}",
+        labeller,
+    )
+    return {"judgements": judgements, "claims": claims}
+
+
+def judgement_view(resource: str, description: Description, labeller: Labeller) -> dict[str, Any]:
+    claims = claims_where(f"?c {_okg('asserts')} {iri(resource)} .", labeller)
+    checks = select(
+        f"""SELECT ?r ?outcome ?reason ?doc WHERE {{
+  {{ ?r {_okg("checkedJudgement")} {iri(resource)} }}
+  UNION {{ ?r {_okg("checkedAgainst")} {iri(resource)} }}
+  ?r {_okg("reconciliationOutcome")} ?outcome .
+  OPTIONAL {{ ?r {_okg("reason")} ?reason }}
+  OPTIONAL {{ ?r {_okg("claimSource")} ?doc }}
+}} ORDER BY ?r"""
+    )
+    labeller.labels.update(
+        _labels_for({r[n].value for r in checks for n in ("r", "outcome", "doc") if n in r})
+    )
+    reconciliations = []
+    seen = set()
+    for row in checks:
+        if row["r"].value in seen:
+            continue
+        seen.add(row["r"].value)
+        reconciliations.append(
+            {
+                "check": labeller.show(row["r"]),
+                "outcome": labeller.show(row["outcome"]),
+                "reason": _value(row, "reason") or "",
+                "document": labeller.show(row["doc"]) if "doc" in row else None,
+                "sources": sources_of([current_settings().graph_iri("official/reconciliation")]),
+            }
+        )
+    return {"claims": claims, "reconciliations": reconciliations}
+
+
+def person_view(resource: str, description: Description, labeller: Labeller) -> dict[str, Any]:
+    inferred = iri(current_settings().inferred_graph)
+    led = select(
+        f"""SELECT ?i ?date (GROUP_CONCAT(DISTINCT STR(?g); separator=" ") AS ?graphs) WHERE {{
+  GRAPH ?g {{ ?i {_okg("leadInspector")} {iri(resource)} }} FILTER(?g != {inferred})
+  OPTIONAL {{ ?i {_okg("publicationDate")} ?date }}
+}} GROUP BY ?i ?date ORDER BY ?date"""
+    )
+    labeller.labels.update(_labels_for({r["i"].value for r in led}))
+    return {
+        "posts": people_of(resource, labeller, by_person=True),
+        "led": [
+            {
+                "inspection": labeller.show(r["i"]),
+                "date": labeller.show(r["date"]) if "date" in r else None,
+                "sources": sources_of(_graphs(r)),
+            }
+            for r in led
+        ],
+        "claims": claims_where(f"?c {iri(PROV + 'wasAttributedTo')} {iri(resource)} .", labeller),
+    }
+
+
+DOCUMENT_PROPERTIES = (
+    DCT + "title",
+    DCT + "publisher",
+    DCT + "creator",
+    DCT + "issued",
+    FOAF + "page",
+    DCAT + "downloadURL",
+    DCT + "license",
+    DCT + "subject",
+    SKOS + "editorialNote",
+)
+
+
+def document_view(resource: str, description: Description, labeller: Labeller) -> dict[str, Any]:
+    node = ox.NamedNode(resource)
+    wanted = set(DOCUMENT_PROPERTIES)
+    groups = [g for g in facts_about(description, node, labeller) if g.predicate.iri in wanted]
+    groups.sort(key=lambda g: DOCUMENT_PROPERTIES.index(g.predicate.iri or ""))
+    claims = claims_where(
+        f"{{ ?c {iri(PROV + 'wasDerivedFrom')} {iri(resource)} }} UNION "
+        f"{{ ?c {iri(PROV + 'wasQuotedFrom')} {iri(resource)} }}",
+        labeller,
+    )
+    return {"summary": groups, "claims": claims}
+
+
+def claim_view(resource: str, description: Description, labeller: Labeller) -> dict[str, Any]:
+    claims = claims_where(f"VALUES ?c {{ {iri(resource)} }}", labeller)
+    claim = claims[0] if claims else None
+    asserts = [
+        g
+        for g in facts_about(description, ox.NamedNode(resource), labeller)
+        if g.predicate.iri in (_full("asserts"), _full("about"))
+    ]
+    return {"claim": claim, "asserts": asserts}
+
+
+# -- The index of councils ---------------------------------------------------------------------
+
+
+@dataclass
+class CouncilRow:
+    council: Shown
+    code: str
+    inspection: Shown | None
+    date: Shown | None
+    framework: Shown | None
+    grade: Shown | None
+    rank: int | None
+    sources: list[Source]
+
+
+def council_index() -> str:
+    settings = current_settings()
+    inferred = iri(settings.inferred_graph)
+    overall = iri(settings.base + "def/area/overall-effectiveness")
+    rows = select(
+        f"""SELECT ?c ?label ?code ?i ?date ?fw ?grade ?rank
+       (GROUP_CONCAT(DISTINCT STR(?g); separator=" ") AS ?graphs) WHERE {{
+  GRAPH ?cg {{ ?c a {_okg("Council")} }} FILTER(?cg != {inferred})
+  OPTIONAL {{ ?c {iri(RDFS + "label")} ?label }}
+  OPTIONAL {{ ?c {_okg("gssCode")} ?code }}
+  OPTIONAL {{ GRAPH ?g {{ ?c {_okg("latestInspection")} ?i }} FILTER(?g != {inferred})
+             OPTIONAL {{ ?i {_okg("publicationDate")} ?date }}
+             OPTIONAL {{ ?i {_okg("framework")} ?fw }}
+             OPTIONAL {{ ?j {iri(PROV + "wasGeneratedBy")} ?i ; {_okg("area")} {overall} ;
+                                {_okg("grade")} ?grade .
+                         OPTIONAL {{ ?grade {_okg("rank")} ?rank }} }} }}
+}} GROUP BY ?c ?label ?code ?i ?date ?fw ?grade ?rank"""
+    )
+    labeller = Labeller()
+    labeller.labels.update({r["c"].value: r["label"].value for r in rows if "label" in r})
+    found: dict[str, CouncilRow] = {}
+    for row in rows:
+        c = row["c"].value
+        if c in found:
+            continue
+        rank = row.get("rank")
+        found[c] = CouncilRow(
+            council=labeller.show(row["c"]),
+            code=_value(row, "code") or "",
+            inspection=labeller.show(row["i"]) if "i" in row else None,
+            date=labeller.show(row["date"]) if "date" in row else None,
+            framework=labeller.show(row["fw"]) if "fw" in row else None,
+            grade=labeller.show(row["grade"]) if "grade" in row else None,
+            rank=int(rank.value) if rank is not None else None,
+            sources=sources_of(_graphs(row)),
+        )
+    councils = sorted(found.values(), key=lambda r: r.council.sort_key)
+    page = _chrome(settings.base + "id/council", "Councils and their current grade")
+    return render_template("pages/council_index.html", page=page, councils=councils)
