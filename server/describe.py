@@ -117,10 +117,11 @@ def literal(text: str) -> str:
 
 
 def is_known(resource: str) -> bool:
-    """Whether any named graph names the resource, as subject or object."""
+    """Whether any named graph names the resource, as subject or object, or it names a graph."""
     node = iri(resource)
     return ask(
-        f"ASK {{ {{ GRAPH ?g {{ {node} ?p ?o }} }} UNION {{ GRAPH ?g {{ ?s ?p {node} }} }} }}"
+        f"ASK {{ {{ GRAPH ?g {{ {node} ?p ?o }} }} UNION {{ GRAPH ?g {{ ?s ?p {node} }} }} "
+        f"UNION {{ GRAPH {node} {{ ?s ?p ?o }} }} }}"
     )
 
 
@@ -141,9 +142,8 @@ class Description:
         return sorted(self.quads, key=str)
 
     def serialize(self, fmt: ox.RdfFormat, base: str) -> bytes:
-        items: list[ox.Triple] | list[ox.Quad] = (
-            self.sorted_quads() if fmt.supports_datasets else self.triples()
-        )
+        quads = fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS)  # JSON-LD stays plain
+        items: list[ox.Triple] | list[ox.Quad] = self.sorted_quads() if quads else self.triples()
         data = ox.serialize(items, format=fmt, prefixes=prefixes(base))
         assert isinstance(data, bytes)
         return data

@@ -364,11 +364,11 @@ def _sources() -> dict[str, Source]:
     settings = current_settings()
     rows = select(
         f"""SELECT ?g ?label ?doc ?title WHERE {{
-  GRAPH ?g {{ ?s ?p ?o }}
+  {{ SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} }} }}
   OPTIONAL {{ ?g {iri(RDFS + "label")} ?label }}
   OPTIONAL {{ ?g {iri(PROV + "wasDerivedFrom")} ?doc .
              OPTIONAL {{ ?doc {iri(DCT + "title")}|{iri(RDFS + "label")} ?title }} }}
-}} GROUP BY ?g ?label ?doc ?title"""
+}}"""
     )
     labels: dict[str, str] = {}
     documents: dict[str, dict[str, str]] = defaultdict(dict)
@@ -1090,16 +1090,26 @@ def people_of(organisation: str, labeller: Labeller, *, by_person: bool = False)
 
 
 @dataclass
+class Outcome:
+    """A reconciliation of a claim with Ofsted's record."""
+
+    outcome: Shown
+    reason: str
+    check: Shown
+    sources: list[Source]
+
+
+@dataclass
 class ClaimRow:
     claim: Shown
-    words: str
-    quoted: bool
+    quotations: list[str]  # the words quoted, verbatim
+    statement: str | None  # the passage of the source that makes the claim, verbatim
     speaker: list[Shown]
     document: Shown | None
     issued: Shown | None
     publisher: list[Shown]
     quoted_from: Shown | None
-    outcomes: list[tuple[Shown, str]]
+    outcomes: list[Outcome]
     sources: list[Source]
 
 
@@ -1117,11 +1127,12 @@ def claims_where(pattern: str, labeller: Labeller) -> list[ClaimRow]:
   OPTIONAL {{ ?c {_okg("statement")} ?statement }}
   OPTIONAL {{ GRAPH ?g1 {{ ?c {iri(PROV + "wasAttributedTo")} ?speaker }}
              FILTER(?g1 != {inferred}) }}
-  OPTIONAL {{ GRAPH ?g2 {{ ?c {iri(PROV + "wasDerivedFrom")} ?doc }} FILTER(?g2 != {inferred})
-             OPTIONAL {{ ?doc {iri(DCT + "issued")} ?issued }}
-             OPTIONAL {{ GRAPH ?g3 {{ ?doc {iri(DCT + "publisher")} ?publisher }}
-                        FILTER(?g3 != {inferred}) }} }}
+  OPTIONAL {{ GRAPH ?g2 {{ ?c {iri(PROV + "wasDerivedFrom")} ?derived }}
+             FILTER(?g2 != {inferred}) }}
   OPTIONAL {{ GRAPH ?g4 {{ ?c {iri(PROV + "wasQuotedFrom")} ?from }} FILTER(?g4 != {inferred}) }}
+  BIND(COALESCE(?derived, ?from) AS ?doc)
+  OPTIONAL {{ ?doc {iri(DCT + "issued")} ?issued }}
+  OPTIONAL {{ GRAPH ?g3 {{ ?doc {iri(DCT + "publisher")} ?publisher }} FILTER(?g3 != {inferred}) }}
 }} GROUP BY ?c ?quotation ?statement ?speaker ?doc ?issued ?publisher ?from
 ORDER BY ?issued ?c"""
     )
@@ -1130,11 +1141,12 @@ ORDER BY ?issued ?c"""
     claims = sorted({r["c"].value for r in rows})
     values = " ".join(iri(c) for c in claims)
     checks = select(
-        f"""SELECT ?c ?r ?outcome ?reason WHERE {{
+        f"""SELECT ?c ?r ?outcome ?reason ?rg WHERE {{
   VALUES ?c {{ {values} }}
   ?c {_okg("asserts")} ?j ; {iri(PROV + "wasDerivedFrom")} ?doc .
-  ?r {_okg("checkedJudgement")} ?j ; {_okg("claimSource")} ?doc ;
-     {_okg("reconciliationOutcome")} ?outcome .
+  GRAPH ?rg {{ ?r {_okg("checkedJudgement")} ?j ; {_okg("claimSource")} ?doc ;
+                 {_okg("reconciliationOutcome")} ?outcome . }}
+  FILTER(?rg != {inferred})
   OPTIONAL {{ ?r {_okg("reason")} ?reason }}
 }} ORDER BY ?r"""
     )
@@ -1144,17 +1156,18 @@ ORDER BY ?issued ?c"""
         for n in ("c", "speaker", "doc", "publisher", "from")
         if n in r and isinstance(r[n], ox.NamedNode)
     }
-    labeller.labels.update(_labels_for(names | {r["outcome"].value for r in checks}))
+    labeller.labels.update(
+        _labels_for(names | {r[n].value for r in checks for n in ("outcome", "r")})
+    )
     found: dict[str, ClaimRow] = {}
     for row in rows:
         c = row["c"].value
         entry = found.get(c)
         if entry is None:
-            words = _value(row, "quotation") or _value(row, "statement") or ""
             entry = found[c] = ClaimRow(
                 claim=labeller.show(row["c"]),
-                words=words,
-                quoted="quotation" in row,
+                quotations=[],
+                statement=_value(row, "statement"),
                 speaker=[],
                 document=labeller.show(row["doc"]) if "doc" in row else None,
                 issued=labeller.show(row["issued"]) if "issued" in row else None,
@@ -1163,6 +1176,9 @@ ORDER BY ?issued ?c"""
                 outcomes=[],
                 sources=[],
             )
+        quotation = _value(row, "quotation")
+        if quotation is not None and quotation not in entry.quotations:
+            entry.quotations.append(quotation)
         if "speaker" in row and all(s.iri != row["speaker"].value for s in entry.speaker):
             entry.speaker.append(labeller.show(row["speaker"]))
         if "publisher" in row and all(s.iri != row["publisher"].value for s in entry.publisher):
@@ -1172,8 +1188,10 @@ ORDER BY ?issued ?c"""
         entry = found[check["c"].value]
         outcome = labeller.show(check["outcome"])
         reason = _value(check, "reason") or ""
-        if all(o[1] != reason or o[0].iri != outcome.iri for o in entry.outcomes):
-            entry.outcomes.append((outcome, reason))
+        if all(o.reason != reason or o.outcome.iri != outcome.iri for o in entry.outcomes):
+            entry.outcomes.append(
+                Outcome(outcome, reason, labeller.show(check["r"]), sources_of([check["rg"].value]))
+            )
     return list(found.values())
 
 
@@ -1315,7 +1333,8 @@ def council_index() -> str:
     overall = iri(settings.base + "def/area/overall-effectiveness")
     rows = select(
         f"""SELECT ?c ?label ?code ?i ?date ?fw ?grade ?rank
-       (GROUP_CONCAT(DISTINCT STR(?g); separator=" ") AS ?graphs) WHERE {{
+       (GROUP_CONCAT(DISTINCT STR(?g); separator=" ") AS ?graphs)
+       (GROUP_CONCAT(DISTINCT STR(?cg); separator=" ") AS ?councilGraphs) WHERE {{
   GRAPH ?cg {{ ?c a {_okg("Council")} }} FILTER(?cg != {inferred})
   OPTIONAL {{ ?c {iri(RDFS + "label")} ?label }}
   OPTIONAL {{ ?c {_okg("gssCode")} ?code }}
@@ -1343,7 +1362,7 @@ def council_index() -> str:
             framework=labeller.show(row["fw"]) if "fw" in row else None,
             grade=labeller.show(row["grade"]) if "grade" in row else None,
             rank=int(rank.value) if rank is not None else None,
-            sources=sources_of(_graphs(row)),
+            sources=sources_of(_graphs(row) or (_value(row, "councilGraphs") or "").split()),
         )
     councils = sorted(found.values(), key=lambda r: r.council.sort_key)
     page = _chrome(settings.base + "id/council", "Councils and their current grade")

@@ -22,9 +22,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from ofsted_kg.build import build
-from ofsted_kg.config import load_settings
-from ofsted_kg.errors import ValidationError
 from ofsted_kg.store import Store, open_existing
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,18 +40,10 @@ Row = tuple[str, ...]
 
 
 @pytest.fixture(scope="session")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    """This repository built once per test session by the real build, opened as the server does."""
-    store_dir = tmp_path_factory.mktemp("competency") / "store"
-    settings = load_settings(env={}, overrides={"root": ROOT, "store": store_dir})
-    refused = None
-    try:
-        build(settings, progress=lambda _line: None)
-    except ValidationError as exc:
-        refused = exc.report.describe()
-    if refused is not None:
-        pytest.fail(f"the build refuses to serve this graph:\n{refused}")
-    store = open_existing(store_dir)
+def served(served_store_dir: Path) -> Iterator[Store]:
+    """This repository built once per test session by the real build (``conftest``), opened as
+    the server does."""
+    store = open_existing(served_store_dir)
     yield store
     store.close()
 
