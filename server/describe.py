@@ -117,8 +117,12 @@ def literal(text: str) -> str:
 
 
 def is_known(resource: str) -> bool:
-    """Whether any named graph names the resource, as subject or object, or it names a graph."""
-    node = iri(resource)
+    """Whether any named graph names the resource, as subject or object, or it names a graph.
+    A string that is no IRI at all (a space, a quote) is not known."""
+    try:
+        node = iri(resource)
+    except ValueError:
+        return False
     return ask(
         f"ASK {{ {{ GRAPH ?g {{ {node} ?p ?o }} }} UNION {{ GRAPH ?g {{ ?s ?p {node} }} }} "
         f"UNION {{ GRAPH {node} {{ ?s ?p ?o }} }} }}"

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -257,7 +257,7 @@ def _respond(
     if _not_modified(version, fmt):
         response = Response(status=304)
     else:
-        response = Response(body(), content_type=fmt.content_type)
+        response = Response(_cached_body(version, key, fmt, body), content_type=fmt.content_type)
     if negotiated_:
         response.vary.add("Accept")
         response.headers["Content-Location"] = doc_path(key, fmt)
@@ -266,6 +266,40 @@ def _respond(
         links.append(f'<{resource_iri(key)}>; rel="describes"')
     response.headers["Link"] = ", ".join(links)
     return _versioned(response, version, fmt)
+
+
+# -- Rendered bodies, kept per dataset version (a write changes the version: nothing goes stale) --
+
+_BODIES_KEY = "ofsted_kg.pages.bodies"
+BODY_CACHE_ENTRIES = 256
+BODY_CACHE_LARGEST = 4 * 1024 * 1024
+
+
+@dataclass
+class BodyCache:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    bodies: OrderedDict[tuple[str, str, str, str], bytes] = field(default_factory=OrderedDict)
+
+
+def _cached_body(
+    version: Version, key: str, fmt: PageFormat, body: Callable[[], str | bytes]
+) -> bytes:
+    cache = current_app.extensions.setdefault(_BODIES_KEY, BodyCache())
+    assert isinstance(cache, BodyCache)
+    slot = (version.token, request.script_root, key, fmt.extension)
+    with cache.lock:
+        found = cache.bodies.get(slot)
+        if found is not None:
+            cache.bodies.move_to_end(slot)
+            return found
+    made = body()
+    data = made.encode("utf-8") if isinstance(made, str) else made
+    if BODY_CACHE_ENTRIES and len(data) <= BODY_CACHE_LARGEST:
+        with cache.lock:
+            cache.bodies[slot] = data
+            while len(cache.bodies) > BODY_CACHE_ENTRIES:
+                cache.bodies.popitem(last=False)
+    return data
 
 
 def _not_acceptable() -> Response:
@@ -468,6 +502,23 @@ class Shown:
     sort_key: str = ""
 
 
+CORE_LABELS = {
+    RDF_TYPE: "type",
+    RDFS + "label": "label",
+    RDFS + "comment": "comment",
+    RDFS + "seeAlso": "see also",
+    OWL + "sameAs": "same as",
+    XSD + "date": "date",
+}
+COMMON_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "wikidata": "http://www.wikidata.org/entity/",
+}
+
+
 class Labeller:
     """Labels from a description and the vocabulary; shortened IRIs otherwise."""
 
@@ -494,6 +545,11 @@ class Labeller:
     def label(self, term: str) -> str:
         if term in self.labels:
             return self.labels[term]
+        if term in CORE_LABELS:
+            return CORE_LABELS[term]
+        for prefix, namespace in COMMON_PREFIXES.items():
+            if term.startswith(namespace) and len(term) > len(namespace):
+                return f"{prefix}:{term[len(namespace) :]}"
         return _short(term, self.settings.base)
 
     def show(self, term: Term) -> Shown:
@@ -647,6 +703,16 @@ def render_page(key: str, resource: str) -> str:
     description = describe(resource)
     labeller = Labeller()
     labeller.add(description)
+    base = current_settings().base
+    unlabelled = {
+        term.value
+        for q in description.quads
+        for term in (q.subject, q.object)
+        if isinstance(term, ox.NamedNode)
+        and term.value.startswith(base + "id/")
+        and term.value not in labeller.labels
+    }
+    labeller.labels.update(_labels_for(unlabelled))
     node = ox.NamedNode(resource)
     types = sorted(
         {
@@ -658,6 +724,8 @@ def render_page(key: str, resource: str) -> str:
         }
     )
     title = labeller.label(resource) if resource in labeller.labels else key
+    if key.startswith("claim/") and resource in labeller.labels:
+        title = f"Claim: {labeller.label(resource)}"
     kind = key.split("/", 1)[0]
     context: dict[str, Any] = {
         "page": _chrome(resource, title, key),
@@ -810,15 +878,37 @@ def judgements_of(council: str, labeller: Labeller) -> list[JudgementRow]:
 
 
 def _labels_for(terms: set[str]) -> dict[str, str]:
+    """Labels for IRIs; a thing with no label is named by its words (a finding's statement, a
+    quotation, a comment), cut short."""
     if not terms:
         return {}
     values = " ".join(iri(t) for t in sorted(terms))
     predicates = "|".join(iri(p) for p in LABEL_PREDICATES)
-    rows = select(f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} ?x {predicates} ?l }}")
+    fallback = "|".join(
+        [_okg("quotation"), _okg("statement"), _okg("titleAsStated")]
+        + [iri(p) for p in (RDFS + "comment", SKOS + "definition")]
+    )
+    rows = select(
+        f"""SELECT ?x ?l ?w WHERE {{ VALUES ?x {{ {values} }}
+  OPTIONAL {{ ?x {predicates} ?l }} OPTIONAL {{ ?x {fallback} ?w }} }}"""
+    )
     labels: dict[str, str] = {}
+    words: dict[str, str] = {}
     for row in rows:
-        labels.setdefault(row["x"].value, row["l"].value)
+        if "l" in row:
+            labels.setdefault(row["x"].value, row["l"].value)
+        elif "w" in row:
+            words.setdefault(row["x"].value, _cut(row["w"].value))
+    for term, text in words.items():
+        labels.setdefault(term, text)
     return labels
+
+
+def _cut(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def council_view(resource: str, description: Description, labeller: Labeller) -> dict[str, Any]:
@@ -835,6 +925,9 @@ def council_view(resource: str, description: Description, labeller: Labeller) ->
         "inspections": inspections_of(resource, labeller),
         "people": people_of(resource, labeller),
         "claims": claims_about(resource, labeller),
+        # what points at a council is its inspections, judgements, posts and claims, shown above
+        # (and in full in the RDF forms): the list would only repeat them
+        "incoming": [],
     }
 
 
@@ -1331,39 +1424,48 @@ def council_index() -> str:
     settings = current_settings()
     inferred = iri(settings.inferred_graph)
     overall = iri(settings.base + "def/area/overall-effectiveness")
-    rows = select(
-        f"""SELECT ?c ?label ?code ?i ?date ?fw ?grade ?rank
-       (GROUP_CONCAT(DISTINCT STR(?g); separator=" ") AS ?graphs)
-       (GROUP_CONCAT(DISTINCT STR(?cg); separator=" ") AS ?councilGraphs) WHERE {{
+    councils = select(
+        f"""SELECT ?c (SAMPLE(?label) AS ?name) (SAMPLE(?code) AS ?gss)
+       (GROUP_CONCAT(DISTINCT STR(?cg); separator=" ") AS ?graphs) WHERE {{
   GRAPH ?cg {{ ?c a {_okg("Council")} }} FILTER(?cg != {inferred})
-  OPTIONAL {{ ?c {iri(RDFS + "label")} ?label }}
+  OPTIONAL {{ GRAPH ?lg {{ ?c {iri(RDFS + "label")} ?label }} FILTER(?lg != {inferred}) }}
   OPTIONAL {{ ?c {_okg("gssCode")} ?code }}
-  OPTIONAL {{ GRAPH ?g {{ ?c {_okg("latestInspection")} ?i }} FILTER(?g != {inferred})
-             OPTIONAL {{ ?i {_okg("publicationDate")} ?date }}
-             OPTIONAL {{ ?i {_okg("framework")} ?fw }}
-             OPTIONAL {{ ?j {iri(PROV + "wasGeneratedBy")} ?i ; {_okg("area")} {overall} ;
-                                {_okg("grade")} ?grade .
-                         OPTIONAL {{ ?grade {_okg("rank")} ?rank }} }} }}
-}} GROUP BY ?c ?label ?code ?i ?date ?fw ?grade ?rank"""
+}} GROUP BY ?c"""
+    )
+    latest = select(
+        f"""SELECT ?c ?i ?date ?fw ?grade ?rank ?g WHERE {{
+  GRAPH ?g {{ ?c {_okg("latestInspection")} ?i }} FILTER(?g != {inferred})
+  OPTIONAL {{ ?i {_okg("publicationDate")} ?date }}
+  OPTIONAL {{ ?i {_okg("framework")} ?fw }}
+  OPTIONAL {{ ?j {iri(PROV + "wasGeneratedBy")} ?i ; {_okg("area")} {overall} ;
+                 {_okg("grade")} ?grade .
+             OPTIONAL {{ ?grade {_okg("rank")} ?rank }} }}
+}}"""
     )
     labeller = Labeller()
-    labeller.labels.update({r["c"].value: r["label"].value for r in rows if "label" in r})
-    found: dict[str, CouncilRow] = {}
-    for row in rows:
-        c = row["c"].value
-        if c in found:
-            continue
+    labeller.labels.update({r["c"].value: r["name"].value for r in councils if "name" in r})
+    by_council: dict[str, list[Row]] = defaultdict(list)
+    for row in latest:
+        by_council[row["c"].value].append(row)
+    found: list[CouncilRow] = []
+    for council in councils:
+        c = council["c"].value
+        rows = by_council.get(c, [])
+        row = rows[0] if rows else {}
         rank = row.get("rank")
-        found[c] = CouncilRow(
-            council=labeller.show(row["c"]),
-            code=_value(row, "code") or "",
-            inspection=labeller.show(row["i"]) if "i" in row else None,
-            date=labeller.show(row["date"]) if "date" in row else None,
-            framework=labeller.show(row["fw"]) if "fw" in row else None,
-            grade=labeller.show(row["grade"]) if "grade" in row else None,
-            rank=int(rank.value) if rank is not None else None,
-            sources=sources_of(_graphs(row) or (_value(row, "councilGraphs") or "").split()),
+        graphs = [r["g"].value for r in rows] or _graphs(council)
+        found.append(
+            CouncilRow(
+                council=labeller.show(council["c"]),
+                code=_value(council, "gss") or "",
+                inspection=labeller.show(row["i"]) if "i" in row else None,
+                date=labeller.show(row["date"]) if "date" in row else None,
+                framework=labeller.show(row["fw"]) if "fw" in row else None,
+                grade=labeller.show(row["grade"]) if "grade" in row else None,
+                rank=int(rank.value) if rank is not None else None,
+                sources=sources_of(graphs),
+            )
         )
-    councils = sorted(found.values(), key=lambda r: r.council.sort_key)
+    found.sort(key=lambda r: r.council.sort_key)
     page = _chrome(settings.base + "id/council", "Councils and their current grade")
-    return render_template("pages/council_index.html", page=page, councils=councils)
+    return render_template("pages/council_index.html", page=page, councils=found)

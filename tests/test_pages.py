@@ -564,3 +564,44 @@ def test_an_empty_store_knows_nothing_and_says_so(tmp_path: Path) -> None:
     index = client.get("/doc/council")
     assert index.status_code == 200
     assert "0 councils" in index.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/id/council/a%20b",
+        "/id/council/%3Cscript%3E",
+        "/doc/council/%22.ttl",
+        "/id/council/%00",
+        "/doc/%7B%7D",
+        "/id/council/E10000016/",
+        "/doc/council/E10000016.",
+        "/doc/council/E10000016.exe",
+        "/graph/%20",
+    ],
+)
+def test_a_key_that_is_no_iri_of_the_graph_is_404_never_500(client: FlaskClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_a_write_changes_the_pages_and_their_etag(tmp_path: Path) -> None:
+    directory = tmp_path / "store"
+    scratch_app(directory)  # makes the store
+    app = create_app({"store": directory, "update_token": "T", "workers": 1, "TESTING": True})
+    client = app.test_client()
+    before = client.get("/doc/council/X1")
+    assert "Renamed council" not in before.get_data(as_text=True)
+    update = (
+        f"INSERT DATA {{ GRAPH <{BASE}graph/seeds/evil> {{ <{BASE}id/council/X1> "
+        '<http://www.w3.org/2000/01/rdf-schema#comment> "Renamed council" } }'
+    )
+    response = client.post(
+        "/sparql", data={"update": update}, headers={"Authorization": "Bearer T"}
+    )
+    assert response.status_code == 204, response.get_data(as_text=True)
+    after = client.get("/doc/council/X1", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert "Renamed council" in after.get_data(as_text=True)
