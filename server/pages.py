@@ -745,6 +745,8 @@ def render_page(key: str, resource: str) -> str:
     view = views.get(kind)
     if view is not None:
         context.update(view(resource, description, labeller))
+        if "title" in context:  # a thing without a label, named from its facts
+            context["page"] = _chrome(resource, context.pop("title"), key)
     template = f"pages/{kind}.html" if view is not None else "pages/resource.html"
     return render_template(template, **context)
 
@@ -1315,6 +1317,17 @@ def inspection_view(resource: str, description: Description, labeller: Labeller)
 
 def judgement_view(resource: str, description: Description, labeller: Labeller) -> dict[str, Any]:
     claims = claims_where(f"?c {_okg('asserts')} {iri(resource)} .", labeller)
+    title: dict[str, str] = {}
+    for row in select(
+        f"SELECT DISTINCT ?council WHERE {{ {iri(resource)} {_okg('judgementOf')} ?council }}"
+    ):
+        for j in judgements_of(row["council"].value, labeller):
+            if j.iri == resource and resource not in labeller.labels:
+                council = labeller.label(row["council"].value)
+                area = j.area.text if j.area else "judgement"
+                grade = j.grade.text if j.grade else "grade not given"
+                when = f", {j.date.text}" if j.date else ""
+                title["title"] = f"{council}: {area}, {grade}{when}"
     checks = select(
         f"""SELECT ?r ?outcome ?reason ?doc WHERE {{
   {{ ?r {_okg("checkedJudgement")} {iri(resource)} }}
@@ -1342,7 +1355,7 @@ def judgement_view(resource: str, description: Description, labeller: Labeller) 
                 "sources": sources_of([current_settings().graph_iri("official/reconciliation")]),
             }
         )
-    return {"claims": claims, "reconciliations": reconciliations}
+    return {"claims": claims, "reconciliations": reconciliations, **title}
 
 
 def person_view(resource: str, description: Description, labeller: Labeller) -> dict[str, Any]:
@@ -1370,12 +1383,18 @@ def person_view(resource: str, description: Description, labeller: Labeller) -> 
 
 DOCUMENT_PROPERTIES = (
     DCT + "title",
+    DCT + "description",
     DCT + "publisher",
     DCT + "creator",
     DCT + "issued",
+    DCT + "modified",
     FOAF + "page",
+    DCAT + "landingPage",
+    DCAT + "accessURL",
     DCAT + "downloadURL",
+    DCAT + "distribution",
     DCT + "license",
+    DCT + "rights",
     DCT + "subject",
     SKOS + "editorialNote",
 )
