@@ -236,8 +236,16 @@ def document(key: str) -> Response:
     fmt = extension or negotiated()
     if fmt is None:
         return _not_acceptable()
-    if stem == "council" and fmt is HTML:
-        return _respond(fmt, extension is None, stem, council_index)
+    if stem == "council":
+        if fmt.rdf is None:
+            return _respond(fmt, extension is None, stem, council_index)
+        rdf_format = fmt.rdf
+        return _respond(
+            fmt,
+            extension is None,
+            stem,
+            lambda: council_index_data().serialize(rdf_format, current_settings().base),
+        )
     resource = resource_iri(stem)
     if not is_known(resource):
         return _not_found(resource, fmt)
@@ -1486,5 +1494,38 @@ def council_index() -> str:
             )
         )
     found.sort(key=lambda r: r.council.sort_key)
-    page = _chrome(settings.base + "id/council", "Councils and their current grade")
+    page = _chrome(settings.base + "id/council", "Councils and their current grade", "council")
     return render_template("pages/council_index.html", page=page, councils=found)
+
+
+def council_index_data() -> Description:
+    """The index as RDF: each council's type, label, GSS code and latest inspection, that
+    inspection's date and framework, and the grade of its overall effectiveness, each statement
+    in the named graph it comes from."""
+    settings = current_settings()
+    inferred = iri(settings.inferred_graph)
+    council = _okg("Council")
+    latest = _okg("latestInspection")
+    generated = iri(PROV + "wasGeneratedBy")
+    overall = iri(settings.base + "def/area/overall-effectiveness")
+    rows = select(
+        f"""SELECT ?s ?p ?o ?g WHERE {{
+  {{ GRAPH ?g {{ ?s a {council} }} FILTER(?g != {inferred})
+     BIND({iri(RDF_TYPE)} AS ?p) BIND({council} AS ?o) }}
+  UNION
+  {{ {{ SELECT DISTINCT ?s WHERE {{ GRAPH ?g0 {{ ?s a {council} }} FILTER(?g0 != {inferred}) }} }}
+     VALUES ?p {{ {iri(RDFS + "label")} {_okg("gssCode")} {latest} }}
+     GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {inferred}) }}
+  UNION
+  {{ {{ SELECT DISTINCT ?s WHERE {{ ?c {latest} ?s }} }}
+     VALUES ?p {{ {iri(RDFS + "label")} {_okg("publicationDate")} {_okg("framework")} }}
+     GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {inferred}) }}
+  UNION
+  {{ {{ SELECT DISTINCT ?s WHERE {{
+         ?c {latest} ?i . ?s {generated} ?i ; {_okg("area")} {overall} }} }}
+     VALUES ?p {{ {generated} {_okg("area")} {_okg("grade")} }}
+     GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {inferred}) }}
+}}"""
+    )
+    quads = frozenset(ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)  # type: ignore[arg-type]
+    return Description(settings.base + "id/council", quads)

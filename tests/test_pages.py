@@ -400,9 +400,12 @@ def test_the_chart_has_one_mark_per_dated_judgement(client: FlaskClient) -> None
 def test_the_chart_is_accessible_svg_with_a_table_alternative(client: FlaskClient) -> None:
     text, _ = get_page(client, f"/doc/{key(KENT)}")
     svg = text[text.index("<svg") : text.index("</svg>")]
-    assert 'role="img"' in svg and "aria-labelledby" in svg
-    assert "<title" in svg and "<desc" in svg
-    assert svg.count("<title>") >= svg.count('class="mark"')  # every mark has a title
+    # a group (not role="img", which would hide the marks' links from assistive technology)
+    assert 'role="group"' in svg and 'aria-labelledby="chart-title chart-desc"' in svg
+    assert '<title id="chart-title">' in svg and '<desc id="chart-desc">' in svg
+    marks = re.findall(r'<a class="mark"[^>]*aria-label="([^"]+)"[^>]*><title>([^<]+)</title>', svg)
+    assert marks and len(marks) == svg.count('class="mark"')  # every mark is named
+    assert all(label == title for label, title in marks)
     assert '<table class="judgements">' in text
 
 
@@ -472,6 +475,31 @@ def test_the_document_page_prints_a_year_as_a_year(client: FlaskClient) -> None:
     year = docs[0]["issued"]
     assert re.search(rf">\s*{year}\s*<", text)
     assert f"1 January {year}" not in text
+
+
+def test_the_council_index_has_rdf_twins_with_every_council_and_its_latest_inspection(
+    client: FlaskClient,
+) -> None:
+    _, page = get_page(client, "/doc/council")
+    councils = {
+        r["c"]
+        for r in rows(
+            client,
+            f"SELECT DISTINCT ?c WHERE {{ GRAPH ?g {{ ?c a <{BASE}def/Council> }} "
+            f"FILTER(?g != <{INFERRED}>) }}",
+        )
+    }
+    latest = rows(client, f"SELECT ?i WHERE {{ <{KENT}> <{BASE}def/latestInspection> ?i }}")
+    for fmt in RDFLIB_FORMATS:
+        assert f"/doc/council.{fmt}" in page.hrefs
+        statements = parse_rdf(client.get(f"/doc/council.{fmt}").data, fmt)
+        typed = {str(s) for s, p, o, _ in statements if o == rdflib.URIRef(f"{BASE}def/Council")}
+        assert typed == councils, fmt
+        assert (
+            rdflib.URIRef(KENT),
+            rdflib.URIRef(f"{BASE}def/latestInspection"),
+            rdflib.URIRef(latest[0]["i"]),
+        ) in {(s, p, o) for s, p, o, _ in statements}
 
 
 def test_the_council_index_lists_every_council_with_its_current_grade(client: FlaskClient) -> None:
