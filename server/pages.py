@@ -26,6 +26,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
@@ -743,6 +744,7 @@ def render_page(key: str, resource: str) -> str:
         "incoming": incoming(description, labeller),
     }
     views = {
+        "graph": graph_view,
         "council": council_view,
         "inspection": inspection_view,
         "judgement": judgement_view,
@@ -1300,6 +1302,25 @@ ORDER BY ?issued ?c"""
 
 def claims_about(council: str, labeller: Labeller) -> list[ClaimRow]:
     return claims_where(f"?c {_okg('about')} {iri(council)} .", labeller)
+
+
+# -- Named graphs, the sources ------------------------------------------------------------------
+
+
+def graph_view(resource: str, description: Description, labeller: Labeller) -> dict[str, Any]:
+    """A named graph: what it holds and where it comes from, and where to download it."""
+    rows = select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {iri(resource)} {{ ?s ?p ?o }} }}")
+    source = source_of(resource)
+    settings = current_settings()
+    download = f"{request.script_root}/store?{urlencode({'graph': resource})}"
+    return {
+        "title": f"Named graph: {source.label}",
+        "graph_size": int(rows[0]["n"].value) if rows else 0,
+        "graph_source": source,
+        "graph_documents": [labeller.show(ox.NamedNode(d)) for d, _ in source.documents],
+        "graph_download": download,
+        "graph_inferred": resource == settings.inferred_graph,
+    }
 
 
 # -- Inspection, judgement, person, document, claim --------------------------------------------

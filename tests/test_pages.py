@@ -283,6 +283,20 @@ def test_named_graphs_dereference_to_their_provenance(client: FlaskClient) -> No
     response = client.get(f"/{name}", headers={"Accept": "text/turtle"})
     assert response.status_code == 303
     assert response.headers["Location"] == f"/doc/{name}.ttl"
+    # the page of a source graph: its size as the store counts it, its document, its download
+    seeds = rows(
+        client,
+        f"SELECT ?g ?doc WHERE {{ ?g a <{BASE}def/SourceGraph> ; "
+        f"<http://www.w3.org/ns/prov#wasDerivedFrom> ?doc "
+        f'FILTER(STRSTARTS(STR(?g), "{BASE}graph/seeds/")) }} LIMIT 1',
+    )[0]
+    size = rows(client, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{seeds['g']}> {{ ?s ?p ?o }} }}")
+    text, page = get_page(client, f"/doc/{seeds['g'][len(BASE) :]}")
+    assert f"{int(size[0]['n']):,} statements" in text
+    assert f"/doc/{key(seeds['doc'])}" in page.hrefs
+    download = next(h for h in page.hrefs if h.startswith("/store?graph="))
+    graph = rdflib.Graph().parse(data=client.get(download).data, format="turtle")
+    assert len(graph) == int(size[0]["n"])
 
 
 def test_the_server_answers_for_its_base_whatever_host_it_runs_on(client: FlaskClient) -> None:
