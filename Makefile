@@ -24,7 +24,7 @@ $(YASGUI): server/vendor.py | $(BIN)/ofsted-kg
 
 install: $(BIN)/ofsted-kg $(YASGUI)
 
-# The test extras (pytest, hypothesis, ruff, mypy) on top of install.
+# The test extras (pytest, pytest-xdist, hypothesis, ruff, mypy, oxigraph, playwright) on top of install.
 $(VENV)/.test-installed: $(BIN)/ofsted-kg
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
@@ -52,7 +52,7 @@ lint: install-test
 	$(BIN)/mypy --strict server
 
 test: install-test lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 bench: install-test
 	$(BIN)/python benchmarks/reasoning.py
