@@ -170,6 +170,7 @@ PAGE = """\
 every fact traceable to its source. Ask it in SPARQL 1.1 at <code>/sparql</code>: the default graph
 is the union of all named graphs, and inferred triples sit in <code>{inferred}</code>.</p>
 <nav aria-label="Data and documentation"><ul>
+<li><a href="doc/council">Councils and their grades</a></li>
 <li><a href="def/">The ontology</a></li>
 <li><a href=".well-known/void">Dataset description (VoID, DCAT)</a></li>
 <li><a href="dumps/">Downloads</a></li>

@@ -117,6 +117,21 @@ def test_page_lists_the_gallery_and_loads_only_local_files(client: FlaskClient) 
     assert [e["name"] for e in json.loads(embedded.group(1))] == [e.name for e in EXAMPLES]
 
 
+def test_page_links_the_people_pages_and_the_data_and_each_link_answers(
+    client: FlaskClient,
+) -> None:
+    page = client.get("/", headers={"Accept": "text/html"}).get_data(as_text=True)
+    nav = re.search(r'<nav aria-label="Data and documentation">(.*?)</nav>', page, re.S)
+    assert nav
+    links = re.findall(r'href="([^"]+)"', nav.group(1))
+    assert "doc/council" in links and "def/" in links and "dumps/" in links
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    for link in links:
+        answer = client.get("/" + link, headers={"Accept": browser})
+        assert answer.status_code == 200, link
+        answer.close()
+
+
 def test_yasgui_is_the_pinned_version(client: FlaskClient) -> None:
     assert vendor.is_installed(vendor.YASGUI), "YASGUI is not installed: run 'make install'"
     package = json.loads((vendor.VENDOR_DIR / "yasgui" / "package.json").read_text())
