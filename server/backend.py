@@ -157,7 +157,7 @@ class LocalBackend(CheckedWrites):
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
         if self.path.exists() and not (is_store_dir(self.path) or _is_empty_dir(self.path)):
             raise StoreError(f"{self.path} is neither an Oxigraph store nor an empty directory")
-        self.pool = WorkerPool(settings.worker_count, settings.query_timeout)
+        self.pool = WorkerPool(settings.worker_count, settings.query_timeout, settings.worker_limit)
         self._write_lock = threading.Lock()
         self._version = self._read_version()
 

@@ -138,9 +138,18 @@ def make_parser() -> argparse.ArgumentParser:
         help="allow SPARQL updates with 'Authorization: Bearer T' (prefer the environment "
         "variable OFSTED_KG_UPDATE_TOKEN: a flag is visible to other users)",
     )
-    serve.add_argument("--threads", type=int, metavar="N", help="web server threads (default: 8)")
+    serve.add_argument("--threads", type=int, metavar="N", help="web server threads (default: 32)")
     serve.add_argument(
-        "--workers", type=int, metavar="N", help="query worker processes (default: two per core)"
+        "--workers",
+        type=int,
+        metavar="N",
+        help="query worker processes kept running (default: two per core)",
+    )
+    serve.add_argument(
+        "--max-workers",
+        type=int,
+        metavar="N",
+        help="most query worker processes, spares included (default: 16)",
     )
     remote = serve.add_argument_group(
         "remote store",
@@ -171,6 +180,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         "update_token",
         "threads",
         "workers",
+        "max_workers",
         "remote_query",
         "remote_update",
         "remote_store",
@@ -353,6 +363,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "query_timeout": settings.query_timeout,
         "update_token": settings.update_token,
         "workers": settings.workers,
+        "max_workers": settings.max_workers,
         "remote_query": settings.remote_query,
         "remote_update": settings.remote_update,
         "remote_store": settings.remote_store,

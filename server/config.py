@@ -127,13 +127,27 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("host", "127.0.0.1", "Interface the web server listens on.", str),
     Setting("port", 8000, "Port the web server listens on.", _port),
-    Setting("threads", 8, "Worker threads of the web server.", _positive_int),
+    Setting(
+        "threads",
+        32,
+        "Worker threads of the web server (each request holds one until it is answered; keep it "
+        "above max_workers).",
+        _positive_int,
+    ),
     Setting(
         "workers",
         0,
         "Query worker processes (each holds the store open read-only; a query past its deadline "
-        "kills its worker). 0: two per CPU core.",
+        "kills its worker), kept running. 0: two per CPU core.",
         _non_negative_int,
+    ),
+    Setting(
+        "max_workers",
+        16,
+        "Most query worker processes at once: while every running worker is busy a spare is "
+        "started, so light queries are answered while heavy ones run to their deadline; spares "
+        "idle for a minute are stopped. Never fewer than workers.",
+        _positive_int,
     ),
     Setting(
         "query_timeout",
@@ -243,6 +257,7 @@ class Settings:
     port: int
     threads: int
     workers: int
+    max_workers: int
     query_timeout: float
     update_token: str | None
     validation_workers: int
@@ -284,6 +299,10 @@ class Settings:
         # Two per core: a light query need not queue behind heavy ones holding every worker, and
         # the cores stay busy while the web process hands answers on.
         return self.workers or 2 * (os.cpu_count() or 1)
+
+    @property
+    def worker_limit(self) -> int:
+        return max(self.worker_count, self.max_workers)
 
 
 def default_root(cwd: Path | None = None) -> Path:

@@ -22,7 +22,6 @@ import contextlib
 import gzip
 import io
 import multiprocessing
-import queue
 import threading
 import time
 from dataclasses import dataclass, field
@@ -226,22 +225,36 @@ class _Worker:
     process: BaseProcess
     conn: Connection
     jobs: int = field(default=0)
+    idle_since: float = field(default=0.0)
+
+
+# An extra worker (beyond ``size``) left idle this long is stopped.
+SPARE_IDLE_SECONDS = 60.0
 
 
 class WorkerPool:
-    """``size`` worker processes, started on first use; ``run`` enforces the deadline."""
+    """Between ``size`` and ``limit`` worker processes; ``run`` enforces the deadline.
 
-    def __init__(self, size: int, timeout: float) -> None:
+    Workers start on first use. Whenever a job takes the last idle worker, a spare is started in
+    the background (up to ``limit``), so a light query arriving while every worker is held by a
+    heavy one finds a worker ready rather than queueing behind them until their deadline. Workers
+    beyond ``size`` that stay idle for ``SPARE_IDLE_SECONDS`` are stopped again."""
+
+    def __init__(self, size: int, timeout: float, limit: int | None = None) -> None:
         self.size = size
+        self.limit = max(size, limit if limit is not None else size)
         self.timeout = timeout
         self._context = multiprocessing.get_context("forkserver")
-        self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
-        for _ in range(size):
-            self._idle.put(None)  # a slot whose worker is not started yet
+        self._cond = threading.Condition()
+        self._idle: list[_Worker] = []  # a stack: the most recently used on top
+        self._count = 0  # workers running or being started, idle or busy
+        self._spare_starting = False
+        self._closed = False
         self._lock = threading.Lock()
-        self._all: set[int] = set()
         self._workers: list[_Worker] = []
+        self._reaper: threading.Thread | None = None
         self.killed = 0
+        self.started = 0
 
     def _start(self) -> _Worker:
         parent, child = self._context.Pipe(duplex=True)
@@ -253,6 +266,7 @@ class WorkerPool:
         worker = _Worker(process, parent)
         with self._lock:
             self._workers.append(worker)
+            self.started += 1
         return worker
 
     def _stop(self, worker: _Worker) -> None:
@@ -265,20 +279,93 @@ class WorkerPool:
             if worker in self._workers:
                 self._workers.remove(worker)
 
+    def _take(self, deadline: float) -> _Worker | None:
+        """An idle worker, or None when the caller may start one; waits until the deadline."""
+        with self._cond:
+            while True:
+                if self._idle:
+                    worker: _Worker | None = self._idle.pop()
+                    break
+                if self._count < self.limit:
+                    self._count += 1
+                    worker = None
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not self._cond.wait(remaining):
+                    raise ServiceBusyError(
+                        "every query worker stayed busy until this query's deadline; try again "
+                        "later"
+                    )
+            if not self._idle and self._count < self.limit and not self._spare_starting:
+                self._count += 1
+                self._spare_starting = True
+                threading.Thread(target=self._start_spare, daemon=True).start()
+            return worker
+
+    def _give_back(self, worker: _Worker | None) -> None:
+        """Return a worker after a job; None: it was stopped (its place is free again)."""
+        with self._cond:
+            if worker is None or self._closed:
+                self._count -= 1
+            else:
+                worker.idle_since = time.monotonic()
+                self._idle.append(worker)
+                worker = None
+            self._cond.notify()
+        if worker is not None:
+            self._stop(worker)
+
+    def _start_spare(self) -> None:
+        try:
+            worker: _Worker | None = self._start()
+        except Exception:  # no spare this time; a request will start one itself
+            worker = None
+        with self._cond:
+            self._spare_starting = False
+        self._give_back(worker)
+        self._ensure_reaper()
+
+    def _ensure_reaper(self) -> None:
+        with self._lock:
+            if self._reaper is None and self.limit > self.size:
+                self._reaper = threading.Thread(target=self._reap, daemon=True)
+                self._reaper.start()
+
+    def _reap(self) -> None:
+        """Stop extra workers that have been idle a while (oldest first: the stack's bottom)."""
+        while not self._closed:
+            time.sleep(min(5.0, SPARE_IDLE_SECONDS / 4))
+            self.reap_idle(SPARE_IDLE_SECONDS)
+
+    def reap_idle(self, idle_seconds: float) -> int:
+        """Stop workers beyond ``size`` idle for ``idle_seconds`` or more; returns how many."""
+        cutoff = time.monotonic() - idle_seconds
+        doomed: list[_Worker] = []
+        with self._cond:
+            while (
+                self._count - len(doomed) > self.size
+                and self._idle
+                and self._idle[0].idle_since <= cutoff
+            ):
+                doomed.append(self._idle.pop(0))
+            self._count -= len(doomed)
+        for worker in doomed:
+            self._stop(worker)
+        return len(doomed)
+
+    def busy_and_idle(self) -> tuple[int, int]:
+        with self._cond:
+            return self._count - len(self._idle), len(self._idle)
+
     def run(self, location: StoreLocation, job: Job, timeout: float | None = None) -> Answer:
         """Run ``job`` in a worker; raises the job's HTTP error, or 503 past the deadline."""
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
-        try:
-            slot = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            raise ServiceBusyError(
-                "every query worker stayed busy until this query's deadline; try again later"
-            ) from None
-        worker: _Worker | None = slot
+        worker = self._take(deadline)
         try:
             if worker is None or not worker.process.is_alive():
                 if worker is not None:
                     self._stop(worker)
+                    worker = None
                 worker = self._start()
             worker.conn.send((location, job))
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
@@ -295,7 +382,7 @@ class WorkerPool:
             worker = None
             raise
         finally:
-            self._idle.put(worker)
+            self._give_back(worker)
         if isinstance(reply, Failure):
             if reply.error == "internal":
                 raise RuntimeError(f"query worker failed: {reply.detail}")
@@ -306,6 +393,9 @@ class WorkerPool:
         return reply
 
     def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._idle.clear()
         with self._lock:
             workers = list(self._workers)
         for worker in workers:

@@ -1,11 +1,14 @@
-"""The request path around the query workers: gzip done in the worker, the worker count, format
-negotiation kept per Accept header, and the answers kept for repeated queries."""
+"""The request path around the query workers: gzip done in the worker, the worker count, spares
+for light queries while every worker is busy, format negotiation kept per Accept header, and the
+answers kept for repeated queries."""
 
 from __future__ import annotations
 
 import gzip
 import json
 import os
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from ofsted_kg.app import BACKEND_KEY, create_app
 from ofsted_kg.config import load_settings
+from ofsted_kg.errors import QueryTimeoutError, ServiceBusyError
 from ofsted_kg.sparql import AnswerCache, deterministic
 from ofsted_kg.workers import GZIP_MINIMUM, Answer, Job, StoreLocation, WorkerPool
 
@@ -87,6 +91,88 @@ def test_by_default_two_workers_per_core() -> None:
     settings = load_settings(env={}, overrides={"workers": 0})
     assert settings.worker_count == 2 * (os.cpu_count() or 1)
     assert load_settings(env={}, overrides={"workers": 3}).worker_count == 3
+
+
+# A query that runs for minutes on an empty store: four VALUES of 200 rows each, cross-joined.
+_ROWS = " ".join(str(n) for n in range(200))
+SLOW = (
+    "SELECT (COUNT(*) AS ?n) WHERE { "
+    + " ".join(f"VALUES ?{v} {{ {_ROWS} }}" for v in "abcd")
+    + " }"
+)
+EMPTY = StoreLocation(None, "empty")
+
+
+def _hold_every_worker(pool: WorkerPool, count: int, seconds: float) -> list[threading.Thread]:
+    """``count`` slow queries running in ``pool`` (each stopped after ``seconds``)."""
+
+    def slow() -> None:
+        with pytest.raises(QueryTimeoutError):
+            pool.run(EMPTY, Job("query", SLOW, "JSON", None), timeout=seconds)
+
+    threads = [threading.Thread(target=slow) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 20
+    while pool.busy_and_idle()[0] < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return threads
+
+
+def test_a_light_query_is_answered_by_a_spare_while_heavy_ones_hold_every_worker() -> None:
+    pool = WorkerPool(1, 60, limit=4)
+    try:
+        held = _hold_every_worker(pool, 2, seconds=6)
+        assert all(t.is_alive() for t in held)
+        answer = pool.run(EMPTY, Job("query", "ASK {}", "JSON", None), timeout=10)
+        assert json.loads(answer.data)["boolean"] is True
+        assert all(t.is_alive() for t in held)  # answered before the heavy ones' deadline
+        assert pool.started >= 3
+        for thread in held:
+            thread.join(timeout=30)
+    finally:
+        pool.close()
+
+
+def test_at_the_limit_a_query_waits_for_a_worker_and_is_refused_at_its_deadline() -> None:
+    pool = WorkerPool(1, 60, limit=2)
+    try:
+        held = _hold_every_worker(pool, 2, seconds=4)
+        started = time.monotonic()
+        with pytest.raises(ServiceBusyError):
+            pool.run(EMPTY, Job("query", "ASK {}", "JSON", None), timeout=1)
+        assert 0.9 < time.monotonic() - started < 4
+        assert all(t.is_alive() for t in held) and pool.started == 2
+        for thread in held:
+            thread.join(timeout=30)
+    finally:
+        pool.close()
+
+
+def test_idle_spares_are_stopped_but_never_the_workers_kept_running() -> None:
+    pool = WorkerPool(1, 60, limit=3)
+    try:
+        held = _hold_every_worker(pool, 2, seconds=2)
+        for thread in held:
+            thread.join(timeout=30)
+        pool.run(EMPTY, Job("query", "ASK {}", "JSON", None))
+        deadline = time.monotonic() + 20
+        while pool.busy_and_idle()[0] and time.monotonic() < deadline:
+            time.sleep(0.05)  # a spare is still starting
+        busy, idle = pool.busy_and_idle()
+        assert busy == 0 and idle >= 2  # the stopped workers' places were taken by spares
+        assert pool.reap_idle(0) == idle - 1
+        assert pool.busy_and_idle() == (0, 1) and len(pool.pids()) == 1
+        assert pool.reap_idle(0) == 0
+        pool.run(EMPTY, Job("query", "ASK {}", "JSON", None))
+    finally:
+        pool.close()
+
+
+def test_the_worker_limit_is_never_below_the_workers_kept() -> None:
+    settings = load_settings(env={}, overrides={"workers": 6, "max_workers": 2})
+    assert settings.worker_limit == 6
+    assert load_settings(env={}, overrides={"workers": 2}).worker_limit == 16
 
 
 # -- Answers kept for repeated queries ------------------------------------------------------------
