@@ -102,6 +102,7 @@ def index() -> Response:
         examples_json=_script_json([asdict(e) for e in examples]),
         first_query=html.escape(examples[0].query if examples else DEFAULT_QUERY),
         inferred=html.escape(settings.inferred_graph),
+        base=html.escape(settings.base),
         version=html.escape(__version__),
         yasgui_version=html.escape(YASGUI.version),
         missing=""
@@ -188,7 +189,7 @@ is the union of all named graphs, and inferred triples sit in <code>{inferred}</
 </section>
 <section aria-labelledby="editor-heading">
 <h2 id="editor-heading">Query</h2>
-<div id="yasgui"></div>
+<div id="yasgui" data-base="{base}"></div>
 <noscript>
 <form method="post" action="sparql">
 <p><label for="query">Query</label></p>

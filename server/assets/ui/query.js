@@ -48,6 +48,25 @@
     }
   }
 
+  // Result IRIs minted by this graph link to this server's own pages (/id/... answers with a
+  // redirect to the page), not to the base IRI's host, which may not reach this server.
+  var base = root.dataset.base || "";
+  var here = new URL(".", document.baseURI).href;
+  function localise(scope) {
+    if (!base || base === here) {
+      return;
+    }
+    scope.querySelectorAll("a[href]").forEach(function (a) {
+      var href = a.getAttribute("href");
+      if (href.indexOf(base) === 0) {
+        a.setAttribute("href", here + href.slice(base.length));
+        a.setAttribute("title", href);
+      }
+    });
+  }
+  new MutationObserver(function () { localise(root); })
+    .observe(root, { childList: true, subtree: true });
+
   function run(name) {
     var example = byName[name];
     if (!example) {
