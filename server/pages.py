@@ -1466,6 +1466,7 @@ class CouncilRow:
     grade: Shown | None
     rank: int | None
     sources: list[Source]
+    ended: Shown | None = None  # abolished on this date: the inspection is its last, not current
 
 
 def council_index() -> str:
@@ -1490,11 +1491,31 @@ def council_index() -> str:
              OPTIONAL {{ ?grade {_okg("rank")} ?rank }} }}
 }}"""
     )
+    # Councils abolished before Ofsted's latest table have no latest inspection in it: their last
+    # inspection in the record stands in, said to be the last before abolition.
+    last = select(
+        f"""SELECT ?c ?end ?i ?date ?fw ?grade ?rank ?g WHERE {{
+  ?c {_okg("endDate")} ?end .
+  FILTER NOT EXISTS {{ ?c {_okg("latestInspection")} ?any }}
+  GRAPH ?g {{ ?i {_okg("inspected")} ?c ; {_okg("publicationDate")} ?date }}
+  FILTER(?g != {inferred})
+  OPTIONAL {{ ?i {_okg("framework")} ?fw }}
+  OPTIONAL {{ ?j {iri(PROV + "wasGeneratedBy")} ?i ; {_okg("area")} {overall} ;
+                 {_okg("grade")} ?grade .
+             OPTIONAL {{ ?grade {_okg("rank")} ?rank }} }}
+}}"""
+    )
     labeller = Labeller()
     labeller.labels.update({r["c"].value: r["name"].value for r in councils if "name" in r})
     by_council: dict[str, list[Row]] = defaultdict(list)
     for row in latest:
         by_council[row["c"].value].append(row)
+    ended: dict[str, Row] = {}
+    for row in sorted(last, key=lambda r: (r["date"].value, "grade" in r)):
+        if row["c"].value not in by_council:
+            ended[row["c"].value] = row  # the latest date wins; at a tie, the graded row
+    for c, row in ended.items():
+        by_council[c] = [row]
     found: list[CouncilRow] = []
     for council in councils:
         c = council["c"].value
@@ -1512,6 +1533,7 @@ def council_index() -> str:
                 grade=labeller.show(row["grade"]) if "grade" in row else None,
                 rank=int(rank.value) if rank is not None else None,
                 sources=sources_of(graphs),
+                ended=labeller.show(row["end"]) if "end" in row else None,
             )
         )
     found.sort(key=lambda r: r.council.sort_key)

@@ -9,6 +9,7 @@ On tiny scratch stores: escaping, vague dates, another base IRI, an empty store.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import warnings
@@ -536,6 +537,27 @@ def test_the_council_index_lists_every_council_with_its_current_grade(client: Fl
     row_html = text[text.index(f'href="/doc/{key(KENT)}"') :]
     row_html = row_html[: row_html.index("</tr>")]
     assert latest[0]["grade"] in row_html
+
+
+def test_the_council_index_gives_an_abolished_council_its_last_inspection(
+    client: FlaskClient,
+) -> None:
+    text, _ = get_page(client, "/doc/council")
+    last = rows(
+        client,
+        f"""SELECT ?c (MAX(?date) AS ?when) WHERE {{
+          ?c <{BASE}def/endDate> ?end .
+          FILTER NOT EXISTS {{ ?c <{BASE}def/latestInspection> ?any }}
+          ?i <{BASE}def/inspected> ?c ; <{BASE}def/publicationDate> ?date .
+          FILTER(STRSTARTS(STR(?c), "{BASE}")) }} GROUP BY ?c""",
+    )
+    assert len(last) >= 4  # Bournemouth, Poole, Dorset, Northamptonshire, Cumbria
+    for row in last:
+        row_html = text[text.index(f'href="/doc/{key(row["c"])}"') :]
+        row_html = row_html[: row_html.index("</tr>")]
+        assert "abolished" in row_html and "no inspection recorded" not in row_html
+        when = dt.date.fromisoformat(row["when"])
+        assert f"{when.day} {when:%B %Y}" in row_html, row["c"]
 
 
 # -- Scratch stores: escaping, vague dates, another base, nothing at all -------------------------
