@@ -6,15 +6,16 @@ dataset version for ``ETag``/``Last-Modified``.
 The local store is never written in place. A write (SPARQL update or Graph Store PUT/POST/DELETE)
 runs under one lock:
 
-    1. copy the live store beside it (a RocksDB checkpoint: hard links, fast)
+    1. read the live store into an in-memory store (the build's way: nothing is changed on disk
+       until the end, and an in-memory store is several times faster to change)
     2. apply the write to the copy (the default graph kept the union of the named graphs)
     3. if the store has the inferred graph ({base}graph/inferred, made by ``ofsted-kg build``),
        recompute it from the vocabulary, ontology and fact graphs; a store without it (a scratch
        store) gets none
     4. validate the data graphs against the shapes graphs in the store (none in a scratch store);
        a violation answers 422 with the report, and the copy is deleted: nothing is kept
-    5. swap the copy in (the build's safe swap) and bump the dataset version, so the query
-       workers reopen it
+    5. write the copy to a new store directory beside the live one in one bulk load, swap it in
+       (the build's safe swap) and bump the dataset version, so the query workers reopen it
 
 The write operations themselves (``CheckedWrites``) are shared with the remote backend
 (``remote.RemoteBackend``), which applies them to an in-memory copy of the remote's data, checks it
@@ -26,21 +27,21 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
-import os
-import secrets
-import shutil
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import pyoxigraph as ox
 
 from .config import Settings
 from .errors import NotFoundError, ShapesViolatedError, StoreError
-from .store import Store, _build_prefix, is_store_dir, recover, swap_in
+from .store import StagedStore, Store, gc_paused, is_store_dir, recover
 from .workers import Answer, Job, StoreLocation, WorkerPool
+
+if TYPE_CHECKING:
+    from .validation import ValidationReport
 
 T = TypeVar("T")
 
@@ -187,28 +188,47 @@ class LocalBackend(CheckedWrites):
     # -- writing ------------------------------------------------------------------------------
 
     def _write(self, change: Callable[[Store], T]) -> T:
+        from .build import union_quads
+        from .validation import start_validation
+
         with self._write_lock:
-            directory = self.path.parent / (
-                f"{_build_prefix(self.path)}{os.getpid()}-{secrets.token_hex(4)}"
-            )
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            copy: Store | None = None
-            try:
-                if is_store_dir(self.path):
-                    live = ox.Store.read_only(str(self.path))
-                    live.backup(str(directory))
-                    del live
-                copy = Store(ox.Store(str(directory)), directory, writable=True)
-                result = apply_checked(copy, change, self.settings)
-                copy.flush()
-                copy.close()
-                copy = None
-                swap_in(directory, self.path)
-            finally:
-                if copy is not None:
-                    copy.close()
-                if directory.exists():
-                    shutil.rmtree(directory, ignore_errors=True)
+            copy = Store(ox.Store(), None, writable=True)
+            if is_store_dir(self.path):
+                live = ox.Store.read_only(str(self.path))
+                # In union mode the default graph is derived: it is made again from the named
+                # graphs only if the change reads it (a SPARQL update), and written from them.
+                graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = []
+                for name in live.named_graphs():
+                    copy.inner.add_graph(name)  # an empty named graph is kept too
+                    graphs.append(name)
+                if not self.settings.union:
+                    graphs.append(ox.DefaultGraph())
+                with gc_paused():
+                    for graph in graphs:
+                        copy.inner.bulk_extend(live.quads_for_pattern(None, None, None, graph))
+                del live
+                copy.union_stale = self.settings.union
+            result = apply_change(copy, change, self.settings)
+            names = list(copy.inner.named_graphs())
+            with gc_paused():
+                named = list(copy.quads())
+                default = (
+                    union_quads(named)
+                    if self.settings.union
+                    else list(copy.inner.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+                )
+            copy.close()
+            # As the build does: the new store is written while the shapes are checked in forked
+            # processes; a violation leaves the block before the commit, deleting the new store.
+            shapes = self.settings.shapes_graph_prefix
+            checked = named if any(n.value.startswith(shapes) for n in names) else []
+            with start_validation(checked, self.settings) as pending, StagedStore(self.path) as new:
+                for name in names:
+                    new.store.inner.add_graph(name)
+                with gc_paused():
+                    new.store.add_quads(named + default)
+                _raise_on_violations(pending.wait())
+                new.commit()
             self._version = self._read_version()
             return result
 
@@ -242,14 +262,21 @@ def _add(
     store.inner.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
 
 
-def apply_checked(copy: Store, change: Callable[[Store], T], settings: Settings) -> T:
+def apply_change(copy: Store, change: Callable[[Store], T], settings: Settings) -> T:
     """Apply ``change`` to a writable copy of the data, then recompute its inferred graph (if it
-    had one) and check it against its shapes (raising ShapesViolatedError); the caller keeps
-    the copy only if this returns."""
+    had one)."""
     had_inferred = settings.inferred_graph in copy.named_graphs()
     result = change(copy)
     if had_inferred:
         _refresh_inferred(copy, settings)
+    return result
+
+
+def apply_checked(copy: Store, change: Callable[[Store], T], settings: Settings) -> T:
+    """:func:`apply_change`, then check the copy against its shapes (raising
+    ShapesViolatedError) and make its default graph the union again; the caller keeps the copy
+    only if this returns."""
+    result = apply_change(copy, change, settings)
     _check_shapes(copy, settings)
     if settings.union:
         copy.refresh_union()
@@ -258,7 +285,6 @@ def apply_checked(copy: Store, change: Callable[[Store], T], settings: Settings)
 
 def _refresh_inferred(store: Store, settings: Settings) -> None:
     from .build import infer
-    from .store import rdflib_graph
 
     inferred = settings.inferred_graph
     data = [
@@ -266,7 +292,7 @@ def _refresh_inferred(store: Store, settings: Settings) -> None:
         for g in store.named_graphs()
         if g != inferred and not g.startswith(settings.shapes_graph_prefix)
     ]
-    quads, _skipped = infer(rdflib_graph(store.quads(data)), inferred)
+    quads, _skipped = infer(list(store.quads(data)), inferred)
     store.inner.clear_graph(ox.NamedNode(inferred))
     store.inner.extend(quads)
 
@@ -276,7 +302,10 @@ def _check_shapes(store: Store, settings: Settings) -> None:
 
     if not any(g.startswith(settings.shapes_graph_prefix) for g in store.named_graphs()):
         return
-    report = validate_store(store, settings)
+    _raise_on_violations(validate_store(store, settings))
+
+
+def _raise_on_violations(report: ValidationReport) -> None:
     if not report.conforms:
         count = len(report.violations)
         text = "\n".join(r.describe() for r in report.violations)

@@ -159,7 +159,7 @@ def _check(report: ValidationReport, steps: _Steps) -> ValidationReport:
     return report
 
 
-def _union(quads: Sequence[ox.Quad]) -> list[ox.Quad]:
+def union_quads(quads: Sequence[ox.Quad]) -> list[ox.Quad]:
     """The default graph's quads: every named graph's triples (the store keeps each once)."""
     default = ox.DefaultGraph()
     return [ox.Quad(q.subject, q.predicate, q.object, default) for q in quads]
@@ -174,7 +174,7 @@ def build(settings: Settings, progress: Progress = to_stderr) -> BuildResult:
             # One bulk load of everything while the validation workers run: written once,
             # never read back.
             with gc_paused():
-                staged.store.add_quads(built.quads + _union(built.quads))
+                staged.store.add_quads(built.quads + union_quads(built.quads))
             steps.done(
                 f"stored {len(built.quads):,} quads in named graphs and their union in the "
                 "default graph"

@@ -121,6 +121,32 @@ def test_dropping_a_graph_that_exists_works_and_one_that_does_not_is_a_400(
     assert client.post("/sparql", data={"update": silent}, headers=AUTH).status_code == 204
 
 
+def test_a_later_operation_of_an_update_reads_what_an_earlier_one_wrote(
+    client: FlaskClient,
+) -> None:
+    """The default graph is the union of the named graphs between the operations of one update,
+    not only once the update is over."""
+    update = (
+        'INSERT DATA { GRAPH <http://e.org/g> { <http://e.org/s> <http://e.org/p> "one" } } ;\n'
+        "INSERT { GRAPH <http://e.org/h> { <http://e.org/s> <http://e.org/q> ?o } }\n"
+        "WHERE { <http://e.org/s> <http://e.org/p> ?o }"
+    )
+    assert client.post("/sparql", data={"update": update}, headers=AUTH).status_code == 204
+    assert ask(client, 'ASK { GRAPH <http://e.org/h> { <http://e.org/s> <http://e.org/q> "one" } }')
+    assert ask(client, 'ASK { <http://e.org/s> <http://e.org/q> "one" }')  # and in the union
+
+
+def test_an_empty_named_graph_outlives_the_next_write(client: FlaskClient) -> None:
+    create = "CREATE GRAPH <http://e.org/empty>"
+    assert client.post("/sparql", data={"update": create}, headers=AUTH).status_code == 204
+    insert = "INSERT DATA { GRAPH <http://e.org/g> { <http://e.org/s> <http://e.org/p> 1 } }"
+    assert client.post("/sparql", data={"update": insert}, headers=AUTH).status_code == 204
+    response = client.get("/store", query_string={"graph": "http://e.org/empty"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    again = client.post("/sparql", data={"update": create}, headers=AUTH)
+    assert again.status_code == 400  # it exists: CREATE without SILENT fails
+
+
 def test_load_is_refused(client: FlaskClient) -> None:
     update = "LOAD <http://127.0.0.1:1/data.ttl>"
     response = client.post("/sparql", data={"update": update}, headers=AUTH)
