@@ -7,7 +7,7 @@ STORE  ?= var/store
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install install-test browser build run test lint typecheck bench clean
+.PHONY: install install-test browser jena build run test lint typecheck bench clean
 
 # The virtual environment, with the project (editable) and the `ofsted-kg` command.
 $(BIN)/ofsted-kg: pyproject.toml
@@ -24,7 +24,8 @@ $(YASGUI): server/vendor.py | $(BIN)/ofsted-kg
 
 install: $(BIN)/ofsted-kg $(YASGUI)
 
-# The test extras (pytest, pytest-xdist, hypothesis, ruff, mypy, oxigraph, playwright) on top of install.
+# The test extras (pytest, pytest-xdist, hypothesis, ruff, mypy, oxigraph, playwright, SPARQLWrapper)
+# on top of install.
 $(VENV)/.test-installed: $(BIN)/ofsted-kg
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
@@ -38,7 +39,18 @@ browser:
 	    echo "chromium is missing: install Debian's chromium package (or set OFSTED_KG_SKIP_BROWSER=1)" >&2; \
 	  fi; }
 
-install-test: install $(VENV)/.test-installed browser
+# Apache Jena's command-line SPARQL client (arq.rsparql, arq.rupdate) for tests/test_clients.py:
+# Debian's libapache-jena-java and a Java runtime, installed when missing (needs root).
+JENA_CMDS ?= /usr/share/java/jena-cmds.jar
+jena:
+	@{ test -f $(JENA_CMDS) && command -v java >/dev/null 2>&1; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libapache-jena-java default-jre-headless; \
+	  else \
+	    echo "Apache Jena is missing: install Debian's libapache-jena-java package (or set OFSTED_KG_SKIP_JENA=1)" >&2; \
+	  fi; }
+
+install-test: install $(VENV)/.test-installed browser jena
 
 build: install
 	$(BIN)/ofsted-kg build --store $(STORE)

@@ -12,9 +12,12 @@ Updates (``update=`` form field, or ``application/sparql-update``), with ``using
 
 ``GET /sparql`` with no query answers the Service Description. SELECT and ASK answer in a results
 format, CONSTRUCT and DESCRIBE in a graph format, chosen by an explicit ``format`` parameter (a row
-name or a media type of the tables below) or else by ``Accept``; with no preference, SPARQL JSON
-and Turtle. Queries run in worker processes under the deadline (see ``workers``); the answers of
-deterministic queries are kept, per dataset version, so a repeated query needs no worker.
+name, an alias or a media type of the tables below) or else by ``Accept``; with no preference,
+SPARQL JSON and Turtle. SPARQLWrapper names formats in its own words (``xml`` for a CONSTRUCT
+means RDF/XML) and gives ``format`` more than once
+(``format=tsv&format=text/tab-separated-values``): the values are alternatives, and the first
+that fits wins. Queries run in worker processes under the deadline (see ``workers``); the answers
+of deterministic queries are kept, per dataset version, so a repeated query needs no worker.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ class Format:
     media_type: str  # the Content-Type answered
     accepts: tuple[str, ...]  # media types in Accept that select this format
     serialization: ox.QueryResultsFormat | ox.RdfFormat
+    aliases: tuple[str, ...] = ()  # other names a client may give in ``format`` (SPARQLWrapper's)
 
     @property
     def content_type(self) -> str:
@@ -88,15 +92,33 @@ RESULTS_FORMATS: tuple[Format, ...] = (
 )
 
 GRAPH_FORMATS: tuple[Format, ...] = (
-    Format("turtle", "text/turtle", ("text/turtle", "application/x-turtle"), ox.RdfFormat.TURTLE),
+    Format(
+        "turtle",
+        "text/turtle",
+        ("text/turtle", "application/x-turtle"),
+        ox.RdfFormat.TURTLE,
+        ("n3",),  # Turtle is N3
+    ),
     Format(
         "ntriples",
         "application/n-triples",
         ("application/n-triples", "text/plain"),
         ox.RdfFormat.N_TRIPLES,
     ),
-    Format("rdfxml", "application/rdf+xml", ("application/rdf+xml",), ox.RdfFormat.RDF_XML),
-    Format("jsonld", "application/ld+json", ("application/ld+json",), ox.RdfFormat.JSON_LD),
+    Format(
+        "rdfxml",
+        "application/rdf+xml",
+        ("application/rdf+xml",),
+        ox.RdfFormat.RDF_XML,
+        ("rdf+xml", "rdf", "xml"),  # SPARQLWrapper's default, XML, is RDF/XML for a graph
+    ),
+    Format(
+        "jsonld",
+        "application/ld+json",
+        ("application/ld+json",),
+        ox.RdfFormat.JSON_LD,
+        ("json-ld",),
+    ),
     Format("trig", "application/trig", ("application/trig",), ox.RdfFormat.TRIG),
     Format("nquads", "application/n-quads", ("application/n-quads",), ox.RdfFormat.N_QUADS),
 )
@@ -109,9 +131,17 @@ def formats_for(result: QueryResult) -> tuple[Format, ...]:
 
 
 def format_named(formats: tuple[Format, ...], name: str) -> Format | None:
-    """A format by its row name or one of its media types."""
-    lowered = name.strip().lower()
-    return next((f for f in formats if lowered == f.name or lowered in f.accepts), None)
+    """A format by its row name, an alias or one of its media types; ``name`` may list
+    alternatives separated by commas, and the first that names a format of ``formats`` wins."""
+    for candidate in name.split(","):
+        lowered = candidate.strip().lower()
+        found = next(
+            (f for f in formats if lowered in (f.name, *f.aliases, *f.accepts)),
+            None,
+        )
+        if found is not None:
+            return found
+    return None
 
 
 def serialize(result: QueryResult, fmt: Format) -> bytes:
@@ -184,6 +214,14 @@ def _one(params: MultiDict[str, str], name: str) -> str | None:
     return values[0] if values else None
 
 
+def _format(params: MultiDict[str, str]) -> str | None:
+    """The ``format`` parameter. SPARQLWrapper gives it more than once (its name for the format,
+    then the media types it accepts, ``format=json-ld&format=application/ld+json,...``): the
+    values are alternatives in order, kept as one comma-separated list (see ``format_named``)."""
+    values = [value for value in params.getlist("format") if value.strip()]
+    return ",".join(values) if values else None
+
+
 def _body_text() -> str:
     charset = request.mimetype_params.get("charset", "utf-8")
     if charset.lower().replace("_", "-") not in ("utf-8", "utf8"):
@@ -233,7 +271,7 @@ def read_operation() -> Operation:
             "an update as application/sparql-update or application/x-www-form-urlencoded"
         )
     if kind == "description":
-        return Operation(kind, "", [], [], _one(params, "format"))
+        return Operation(kind, "", [], [], _format(params))
     if text is None or not text.strip():
         raise BadRequestError(f"no {kind} given: use the '{kind}' parameter")
     if "\x00" in text:
@@ -251,7 +289,7 @@ def read_operation() -> Operation:
         text,
         _iris(params, "default-graph-uri"),
         _iris(params, "named-graph-uri"),
-        _one(params, "format"),
+        _format(params),
     )
 
 

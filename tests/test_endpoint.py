@@ -240,6 +240,32 @@ def test_format_parameter_takes_media_types(client: FlaskClient) -> None:
     assert response.mimetype == "application/sparql-results+xml"
 
 
+@pytest.mark.parametrize(
+    ("query", "formats", "expected"),
+    [
+        ("CONSTRUCT WHERE { ?s a ?t }", ["xml"], "application/rdf+xml"),  # its default
+        ("CONSTRUCT WHERE { ?s a ?t }", ["rdf"], "application/rdf+xml"),
+        ("CONSTRUCT WHERE { ?s a ?t }", ["n3"], "text/turtle"),
+        ("ASK {}", ["xml"], "application/sparql-results+xml"),
+        ("ASK {}", ["tsv", "text/tab-separated-values"], "text/tab-separated-values"),
+        ("CONSTRUCT WHERE { ?s a ?t }", ["rdf+xml", "application/rdf+xml"], "application/rdf+xml"),
+        (
+            "CONSTRUCT WHERE { ?s a ?t }",
+            ["json-ld", "application/ld+json,application/x-json+ld"],
+            "application/ld+json",
+        ),
+    ],
+)
+def test_format_parameter_takes_sparqlwrappers_names_given_more_than_once(
+    client: FlaskClient, query: str, formats: list[str], expected: str
+) -> None:
+    """What SPARQLWrapper sends (tests/test_clients.py drives the real one)."""
+    params = [("query", query), *(("format", f) for f in formats), ("output", formats[0])]
+    response = client.get("/sparql", query_string=params)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == expected
+
+
 # -- Fuzz: malformed input of any kind is a 4xx, never a 500 -----------------------------------
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60)
