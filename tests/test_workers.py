@@ -103,33 +103,51 @@ SLOW = (
 EMPTY = StoreLocation(None, "empty")
 
 
-def _hold_every_worker(pool: WorkerPool, count: int, seconds: float) -> list[threading.Thread]:
-    """``count`` slow queries running in ``pool`` (each stopped after ``seconds``)."""
+class Held:
+    """``count`` slow queries running in ``pool``, each stopped at its deadline (``seconds``)."""
 
-    def slow() -> None:
-        with pytest.raises(QueryTimeoutError):
+    def __init__(self, pool: WorkerPool, count: int, seconds: float) -> None:
+        self.outcomes: list[BaseException | None] = []
+        self.threads = [
+            threading.Thread(target=self._slow, args=(pool, seconds)) for _ in range(count)
+        ]
+        for thread in self.threads:
+            thread.start()
+        deadline = time.monotonic() + 30
+        while (pool.busy_and_idle()[0] < count or pool.started < count) and (
+            time.monotonic() < deadline
+        ):
+            time.sleep(0.05)
+        time.sleep(0.2)  # the jobs are sent once their workers have started
+
+    def _slow(self, pool: WorkerPool, seconds: float) -> None:
+        try:
             pool.run(EMPTY, Job("query", SLOW, "JSON", None), timeout=seconds)
+            self.outcomes.append(None)
+        except Exception as exc:
+            self.outcomes.append(exc)
 
-    threads = [threading.Thread(target=slow) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    deadline = time.monotonic() + 20
-    while pool.busy_and_idle()[0] < count and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return threads
+    def running(self) -> bool:
+        return all(t.is_alive() for t in self.threads)
+
+    def stopped_at_their_deadline(self) -> bool:
+        for thread in self.threads:
+            thread.join(timeout=60)
+        return len(self.outcomes) == len(self.threads) and all(
+            isinstance(o, QueryTimeoutError) for o in self.outcomes
+        )
 
 
 def test_a_light_query_is_answered_by_a_spare_while_heavy_ones_hold_every_worker() -> None:
     pool = WorkerPool(1, 60, limit=4)
     try:
-        held = _hold_every_worker(pool, 2, seconds=6)
-        assert all(t.is_alive() for t in held)
+        held = Held(pool, 2, seconds=10)
+        assert held.running()
         answer = pool.run(EMPTY, Job("query", "ASK {}", "JSON", None), timeout=10)
         assert json.loads(answer.data)["boolean"] is True
-        assert all(t.is_alive() for t in held)  # answered before the heavy ones' deadline
+        assert held.running()  # answered before the heavy ones' deadline
         assert pool.started >= 3
-        for thread in held:
-            thread.join(timeout=30)
+        assert held.stopped_at_their_deadline()
     finally:
         pool.close()
 
@@ -137,14 +155,13 @@ def test_a_light_query_is_answered_by_a_spare_while_heavy_ones_hold_every_worker
 def test_at_the_limit_a_query_waits_for_a_worker_and_is_refused_at_its_deadline() -> None:
     pool = WorkerPool(1, 60, limit=2)
     try:
-        held = _hold_every_worker(pool, 2, seconds=4)
+        held = Held(pool, 2, seconds=10)
         started = time.monotonic()
         with pytest.raises(ServiceBusyError):
             pool.run(EMPTY, Job("query", "ASK {}", "JSON", None), timeout=1)
-        assert 0.9 < time.monotonic() - started < 4
-        assert all(t.is_alive() for t in held) and pool.started == 2
-        for thread in held:
-            thread.join(timeout=30)
+        assert 0.9 < time.monotonic() - started < 9
+        assert held.running() and pool.started == 2
+        assert held.stopped_at_their_deadline()
     finally:
         pool.close()
 
@@ -152,9 +169,8 @@ def test_at_the_limit_a_query_waits_for_a_worker_and_is_refused_at_its_deadline(
 def test_idle_spares_are_stopped_but_never_the_workers_kept_running() -> None:
     pool = WorkerPool(1, 60, limit=3)
     try:
-        held = _hold_every_worker(pool, 2, seconds=2)
-        for thread in held:
-            thread.join(timeout=30)
+        held = Held(pool, 2, seconds=2)
+        assert held.stopped_at_their_deadline()
         pool.run(EMPTY, Job("query", "ASK {}", "JSON", None))
         deadline = time.monotonic() + 20
         while pool.busy_and_idle()[0] and time.monotonic() < deadline:
