@@ -12,11 +12,13 @@ import gzip
 import json
 import weakref
 from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from .chrome import site_header
 from .config import SETTING_NAMES, Settings, load_settings
 from .errors import HttpError, OfstedKgError, error_body, render
 
@@ -35,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.config.update(flask_config)
     app.extensions[SETTINGS_KEY] = settings
+    app.jinja_env.globals["site_header"] = site_header
     # The embedded store (read by worker processes; an empty or new directory is served empty),
     # or a remote SPARQL server when remote_query is set.
     from .backend import make_backend
@@ -139,12 +142,51 @@ def register_errors(app: Flask) -> None:
 
 
 def _json_error(body: dict[str, Any], status: int, headers: Mapping[str, str]) -> Response:
-    return Response(
+    """The error as JSON; as an HTML page when the client prefers HTML to JSON (a browser)."""
+    if _wants_html():
+        return _html_error(body["error"], status, headers)
+    response = Response(
         json.dumps(body, indent=2) + "\n",
         status=status,
         headers=dict(headers),
         content_type="application/json",
     )
+    response.vary.add("Accept")
+    return response
+
+
+def _wants_html() -> bool:
+    if "Accept" not in request.headers:
+        return False
+    accept = request.accept_mimetypes
+    return accept.best_match(["application/json", "text/html"]) == "text/html" and (
+        accept["text/html"] > accept["application/json"]
+    )
+
+
+def _html_error(error: dict[str, Any], status: int, headers: Mapping[str, str]) -> Response:
+    page = SimpleNamespace(title=f"{status} {error['title']}", alternates=[])
+    try:
+        body = render_template(
+            "pages/error.html",
+            page=page,
+            status=status,
+            title=error["title"],
+            detail=error["detail"],
+        )
+    except Exception:  # the error page itself failed: the plain JSON is still an answer
+        current_app.logger.exception("error page failed")
+        return Response(
+            json.dumps({"error": error}, indent=2) + "\n",
+            status=status,
+            headers=dict(headers),
+            content_type="application/json",
+        )
+    response = Response(
+        body, status=status, headers=dict(headers), content_type="text/html; charset=utf-8"
+    )
+    response.vary.add("Accept")
+    return response
 
 
 def _project_error(exc: OfstedKgError) -> Response:

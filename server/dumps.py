@@ -34,6 +34,7 @@ from typing import IO, Any, cast
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request, send_file
 
+from .chrome import site_header
 from .config import Settings
 from .errors import NotFoundError
 from .store import EXPORT_FORMATS, EXPORT_PREFIXES, gc_paused, is_store_dir
@@ -285,7 +286,9 @@ def index() -> Response:
         f'<td><a href="{html.escape(r["file"])}.sha256"><code>{r["sha256"]}</code></a></td></tr>'
         for r in rows
     )
-    page = DUMPS_PAGE.format(rows=items, quads=manifest.quads)
+    page = DUMPS_PAGE.format(
+        site_header=site_header("../", "dumps/"), rows=items, quads=manifest.quads
+    )
     return Response(page, content_type="text/html; charset=utf-8")
 
 
@@ -324,8 +327,11 @@ DUMPS_PAGE = """\
 <!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>ofsted-kg: downloads</title>
-<link rel="stylesheet" href="../assets/ui/query.css"></head>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="../static/pages/pages.css"></head>
 <body>
+{site_header}
+<main id="main">
 <h1>Downloads</h1>
 <p>Everything this server serves ({quads:,} quads in named graphs, the inferred graph included), as
 gzipped files with their SHA-256 checksums. The dataset description is at
@@ -337,6 +343,7 @@ gzipped files with their SHA-256 checksums. The dataset description is at
 </tbody>
 </table>
 <p><a href="../">Query the graph</a></p>
+</main>
 </body>
 </html>
 """

@@ -25,6 +25,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect
 
 from .app import current_backend, current_settings
+from .chrome import site_header
 from .errors import NotFoundError
 from .void import FORMATS, _compact_jsonld, choose_format
 from .workers import Job
@@ -405,6 +406,7 @@ def render(ontology: Ontology) -> str:
         return "".join(f'<li><a href="#{n}">{n}</a></li>' for n in names)
 
     return DEF_PAGE.format(
+        site_header=site_header("../", "def/"),
         title=html.escape(title),
         description=html.escape(description),
         iri=html.escape(ns),
@@ -427,19 +429,21 @@ DEF_PAGE = """\
 <html lang="en">
 <head><meta charset="utf-8"><title>{title}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="../assets/ui/query.css">
+<link rel="stylesheet" href="../static/pages/pages.css">
 <link rel="alternate" type="text/turtle" href="ontology.ttl">
 <link rel="alternate" type="application/ld+json" href="ontology.jsonld">
 </head>
 <body>
-<header>
+{site_header}
+<main id="main">
+<div class="intro">
 <h1>{title}</h1>
 <p>{description}</p>
 <p>IRI <code>{iri}</code>, version {version}, licence {licence}. Download:
 <a href="ontology.ttl">Turtle</a>, <a href="ontology.jsonld">JSON-LD</a>,
 <a href="ontology.nt">N-Triples</a>, <a href="ontology.rdf">RDF/XML</a>.
 <a href="../">Query the graph</a>.</p>
-</header>
+</div>
 <nav aria-label="Contents">
 <h2>Contents</h2>
 <p><a href="#classes">{n_classes} classes</a>, <a href="#properties">{n_properties} properties</a>,
@@ -448,7 +452,6 @@ DEF_PAGE = """\
 <details><summary>Properties</summary><ul>{property_toc}</ul></details>
 <details><summary>Code lists</summary><ul>{scheme_toc}</ul></details>
 </nav>
-<main>
 <h2 id="classes">Classes</h2>
 {classes}
 <h2 id="properties">Properties</h2>

@@ -23,6 +23,7 @@ from flask import Blueprint, Response
 
 from . import __version__
 from .app import current_settings
+from .chrome import site_header
 from .config import DEFAULT_BASE
 from .errors import NotFoundError
 from .vendor import YASGUI, is_installed
@@ -98,6 +99,7 @@ def index() -> Response:
     settings = current_settings()
     examples = _examples()
     page = PAGE.format(
+        header=site_header("./", ""),
         gallery="\n".join(_gallery_item(e) for e in examples),
         examples_json=_script_json([asdict(e) for e in examples]),
         first_query=html.escape(examples[0].query if examples else DEFAULT_QUERY),
@@ -111,6 +113,28 @@ def index() -> Response:
         "(run <code>make install</code>); the form below still runs queries.</p>",
     )
     return Response(page, content_type="text/html; charset=utf-8")
+
+
+ROBOTS = """\
+# Pages, the ontology, the downloads and the dataset description may be crawled; the query
+# endpoint and the graph store are for clients that mean to ask something.
+User-agent: *
+Disallow: /sparql
+Disallow: /store
+"""
+
+
+@bp.route("/robots.txt")
+def robots() -> Response:
+    return Response(ROBOTS, content_type="text/plain; charset=utf-8")
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """No icon: an empty answer browsers keep for a day, rather than a 404 on every page."""
+    response = Response(status=204)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @bp.route("/examples.json")
@@ -161,11 +185,14 @@ PAGE = """\
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>ofsted-kg: query the Ofsted knowledge graph</title>
+<link rel="stylesheet" href="static/pages/pages.css">
 <link rel="stylesheet" href="assets/vendor/yasgui/yasgui.min.css">
 <link rel="stylesheet" href="assets/ui/query.css">
 </head>
 <body>
-<header>
+{header}
+<main id="main" class="query">
+<div class="intro">
 <h1>Ofsted knowledge graph</h1>
 <p>Ofsted's judgements on English councils' children's services, and the claims made about them,
 every fact traceable to its source. Ask it in SPARQL 1.1 at <code>/sparql</code>: the default graph
@@ -177,8 +204,7 @@ is the union of all named graphs, and inferred triples sit in <code>{inferred}</
 <li><a href="dumps/">Downloads</a></li>
 <li><a href="sparql">Service description</a></li>
 </ul></nav>
-</header>
-<main>
+</div>
 {missing}
 <section aria-labelledby="gallery-heading">
 <h2 id="gallery-heading">Example questions</h2>
@@ -199,8 +225,8 @@ is the union of all named graphs, and inferred triples sit in <code>{inferred}</
 </noscript>
 </section>
 </main>
-<footer><p>ofsted-kg {version}. Query editor: YASGUI {yasgui_version} (MIT), served from this
-server.</p></footer>
+<footer class="site"><p>ofsted-kg {version}. Query editor: YASGUI {yasgui_version} (MIT), served
+from this server.</p></footer>
 <script type="application/json" id="examples">{examples_json}</script>
 <script src="assets/vendor/yasgui/yasgui.min.js"></script>
 <script src="assets/ui/query.js"></script>

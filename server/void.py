@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from werkzeug.datastructures import MIMEAccept
 
 from . import __version__
 from .app import current_backend, current_settings
+from .chrome import site_header
 from .dumps import Manifest, current_dumps
 from .errors import NotAcceptableError
 from .workers import Job
@@ -532,8 +534,9 @@ def render_html(stats: Statistics, triples: Iterable[ox.Triple]) -> str:
             ("distinct objects", t.objects),
         )
     )
+    base = current_settings().base
     graph_rows = "\n".join(
-        f"<tr><td><code>{html.escape(g)}</code></td><td>{c.triples:,}</td><td>{c.entities:,}</td>"
+        f"<tr><td>{_graph_link(g, base)}</td><td>{c.triples:,}</td><td>{c.entities:,}</td>"
         f"<td>{c.classes:,}</td><td>{c.properties:,}</td><td>{c.subjects:,}</td><td>{c.objects:,}</td>"
         f"<td>{_sources_html(stats.sources.get(g, []))}</td></tr>"
         for g, c in sorted(stats.graphs.items())
@@ -545,12 +548,34 @@ def render_html(stats: Statistics, triples: Iterable[ox.Triple]) -> str:
         for f in dumps.files
     )
     return VOID_PAGE.format(
+        site_header=site_header("../", ".well-known/void"),
         rows=rows,
         graph_rows=graph_rows,
         dumps=dump_rows,
-        rights=html.escape(_rights(stats)),
+        rights=_linked(_rights(stats)),
         count=len(list(triples)),
     )
+
+
+def _graph_link(graph: str, base: str) -> str:
+    """A named graph's IRI, linked to its page on this server when it is under the base."""
+    text = f"<code>{html.escape(graph)}</code>"
+    if not graph.startswith(base):
+        return text
+    return f'<a href="../{html.escape(graph[len(base) :])}">{text}</a>'
+
+
+_URL = re.compile(r"https?://[^\s<>\"]+?(?=[.,;)]?(?:\s|$))")
+
+
+def _linked(text: str) -> str:
+    """Plain text as HTML, with its web addresses made links."""
+    parts, last = [], 0
+    for match in _URL.finditer(text):
+        url = html.escape(match.group(0))
+        parts += [html.escape(text[last : match.start()]), f'<a href="{url}">{url}</a>']
+        last = match.end()
+    return "".join([*parts, html.escape(text[last:])])
 
 
 def _sources_html(sources: list[Source]) -> str:
@@ -568,8 +593,11 @@ VOID_PAGE = """\
 <!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>ofsted-kg: dataset description</title>
-<link rel="stylesheet" href="../assets/ui/query.css"></head>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="../static/pages/pages.css"></head>
 <body>
+{site_header}
+<main id="main">
 <h1>The ofsted-kg dataset</h1>
 <p>Ofsted's judgements on English councils' children's services 2009-2025, the officials involved,
 the documents that report them and the claims made about them in the press, every fact traceable to
@@ -596,6 +624,7 @@ its source. This page is the human view of a VoID and DCAT description ({count:,
 {graph_rows}
 </tbody>
 </table>
+</main>
 </body>
 </html>
 """

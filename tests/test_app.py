@@ -226,6 +226,45 @@ def test_every_error_has_the_one_json_shape(
     error_of(response)
 
 
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "detail"),
+    [
+        ("/no/such/page", 404, "not found"),
+        ("/sparql?query=SELEC", 400, "error at 1:6"),
+        ("/examples/%3Cb%3Ebold.rq", 404, "&lt;b&gt;bold"),  # the detail is escaped
+    ],
+)
+def test_a_browser_gets_errors_as_a_page(
+    path: str, status: int, detail: str, client: FlaskClient
+) -> None:
+    response = client.get(path, headers={"Accept": BROWSER})
+    assert response.status_code == status
+    assert response.mimetype == "text/html"
+    assert "Accept" in response.vary
+    page = response.get_data(as_text=True)
+    assert '<header class="site">' in page
+    assert f"<h1>{status} " in page
+    assert detail in page.lower()
+    assert "<b>" not in page
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [None, "*/*", "application/json", "application/sparql-results+json,*/*;q=0.9", "text/turtle"],
+)
+def test_clients_that_do_not_prefer_html_get_errors_as_json(
+    accept: str | None, client: FlaskClient
+) -> None:
+    headers = {"Accept": accept} if accept is not None else {}
+    response = client.get("/sparql?query=SELEC", headers=headers)
+    assert response.status_code == 400
+    assert error_of(response)["detail"].startswith("error at 1:6")
+    assert "Accept" in response.vary
+
+
 def test_updates_need_the_configured_token(store_dir: Path) -> None:
     app = create_app({"root": TREES / "valid", "store": store_dir, "update_token": "sesame"})
     client = app.test_client()

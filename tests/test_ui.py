@@ -11,12 +11,14 @@ import re
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from ofsted_kg import vendor
 from ofsted_kg.app import create_app
+from ofsted_kg.chrome import SECTIONS, STYLESHEET
 from ofsted_kg.ui import Example, ExampleFormatError, load_examples, parse_example
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
@@ -210,3 +212,65 @@ def test_page_is_gzipped_for_clients_that_accept_it(client: FlaskClient) -> None
     response = client.get("/", headers={"Accept-Encoding": "gzip"})
     assert response.headers.get("Content-Encoding") == "gzip"
     assert b"Example questions" in gzip.decompress(response.data)
+
+
+# -- The site's header on every page, robots.txt --------------------------------------------------
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/def/",
+        "/dumps/",
+        "/.well-known/void",
+        "/doc/council",
+        "/doc/council/E10000016",
+        "/no/such/page",
+    ],
+)
+def test_every_page_has_the_site_header_and_the_shared_stylesheet(
+    path: str, client: FlaskClient
+) -> None:
+    page = client.get(path, headers={"Accept": BROWSER}).get_data(as_text=True)
+    header = re.search(r'<header class="site">(.*?)</header>', page, re.S)
+    assert header, f"{path} has no site header"
+    linked = {
+        urljoin("http://localhost" + path, h)
+        for h in re.findall(r'href="([^"]+)"', header.group(1))
+    }
+    wanted = {urljoin("http://localhost/", section) for section, _label in SECTIONS}
+    assert wanted <= linked, f"{path} misses {wanted - linked}"
+    for target in sorted(linked):
+        answer = client.get(urlsplit(target).path, headers={"Accept": BROWSER})
+        assert answer.status_code == 200, target
+        answer.close()
+    styles = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+    shared = urljoin("http://localhost/", STYLESHEET)
+    assert shared in {urljoin("http://localhost" + path, s) for s in styles}, path
+    assert 'href="#main"' in page and 'id="main"' in page  # the skip link has a target
+
+
+def test_the_current_section_is_marked_in_the_header(client: FlaskClient) -> None:
+    page = client.get("/def/", headers={"Accept": BROWSER}).get_data(as_text=True)
+    assert re.search(r'<a href="\.\./def/" aria-current="page">Ontology</a>', page)
+    index = client.get("/doc/council", headers={"Accept": BROWSER}).get_data(as_text=True)
+    assert 'aria-current="page">Councils</a>' in index
+
+
+def test_robots_keep_crawlers_off_the_endpoints_only(client: FlaskClient) -> None:
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response.mimetype == "text/plain"
+    lines = [
+        line for line in response.get_data(as_text=True).splitlines() if line and line[0] != "#"
+    ]
+    assert lines == ["User-agent: *", "Disallow: /sparql", "Disallow: /store"]
+
+
+def test_no_favicon_is_an_empty_answer_not_a_404(client: FlaskClient) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 204
+    assert "max-age" in response.headers["Cache-Control"]

@@ -4,6 +4,7 @@ dataset, its dumps and its endpoint, licences and attributions read from the gra
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -237,6 +238,24 @@ def test_browsers_get_html(client: FlaskClient) -> None:
     page = response.get_data(as_text=True)
     assert "Open Government Licence" in page
     assert "ofsted-kg.nq.gz" in page
+
+
+def test_the_page_links_each_licence_and_each_named_graph(
+    client: FlaskClient, description: ox.Store
+) -> None:
+    page = client.get("/.well-known/void", headers={"Accept": "text/html"}).get_data(as_text=True)
+    rights = page.split("Licences and attributions", 1)[1].split("<h2>", 1)[0]
+    node = dataset(description)
+    for licence in description.quads_for_pattern(node, ox.NamedNode(DCT + "license"), None):
+        if licence.object.value != OGL:  # the OGL is named in its attribution sentence
+            assert f'<a href="{licence.object.value}">' in rights, licence.object.value
+    graphs = page.split("Named graphs", 1)[1]
+    hrefs = re.findall(r'<a href="\.\./(graph/[^"]+)"><code>', graphs)
+    assert hrefs, "no named graph is linked"
+    for href in hrefs[:5] + hrefs[-5:]:
+        answer = client.get("/" + href, headers={"Accept": "text/html"}, follow_redirects=True)
+        assert answer.status_code == 200, href
+        answer.close()
 
 
 def test_unknown_format_is_406(client: FlaskClient) -> None:
