@@ -190,7 +190,10 @@ def _html_error(error: dict[str, Any], status: int, headers: Mapping[str, str]) 
 
 
 def _project_error(exc: OfstedKgError) -> Response:
-    if exc.status >= 500:
+    if exc.status >= 500 and isinstance(exc, HttpError) and exc.public:
+        # A limit doing its job (deadline, memory, busy, a remote's failure): one line.
+        current_app.logger.warning("%s %s: %s", request.method, request.path, exc.detail)
+    elif exc.status >= 500:
         current_app.logger.error("request failed: %s", exc, exc_info=exc)
     body, status = render(exc)
     return _json_error(body, status, exc.headers() if isinstance(exc, HttpError) else {})

@@ -158,7 +158,12 @@ class LocalBackend(CheckedWrites):
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
         if self.path.exists() and not (is_store_dir(self.path) or _is_empty_dir(self.path)):
             raise StoreError(f"{self.path} is neither an Oxigraph store nor an empty directory")
-        self.pool = WorkerPool(settings.worker_count, settings.query_timeout, settings.worker_limit)
+        self.pool = WorkerPool(
+            settings.worker_count,
+            settings.query_timeout,
+            settings.worker_limit,
+            memory_mib=settings.query_memory,
+        )
         self._write_lock = threading.Lock()
         self._version = self._read_version()
 

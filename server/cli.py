@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -133,6 +134,12 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port (default: 8000)")
     serve.add_argument("--query-timeout", type=float, metavar="S", help="seconds per query")
     serve.add_argument(
+        "--query-memory",
+        type=int,
+        metavar="MIB",
+        help="memory a query worker may take, in MiB (default: 1024; 0: no limit)",
+    )
+    serve.add_argument(
         "--update-token",
         metavar="T",
         help="allow SPARQL updates with 'Authorization: Bearer T' (prefer the environment "
@@ -177,6 +184,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         "host",
         "port",
         "query_timeout",
+        "query_memory",
         "update_token",
         "threads",
         "workers",
@@ -356,21 +364,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .app import create_app
 
     settings = settings_from(args)
-    overrides: dict[str, Any] = {
-        "root": settings.root,
-        "store": settings.store,
-        "base": settings.base,
-        "query_timeout": settings.query_timeout,
-        "update_token": settings.update_token,
-        "workers": settings.workers,
-        "max_workers": settings.max_workers,
-        "remote_query": settings.remote_query,
-        "remote_update": settings.remote_update,
-        "remote_store": settings.remote_store,
-        "remote_user": settings.remote_user,
-        "remote_password": settings.remote_password,
-        "remote_exclusive": settings.remote_exclusive,
-    }
+    # Every setting as resolved from the flags and the environment (one place decides them).
+    overrides = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}
     app = create_app(overrides)
     mode = "read-write (updates need the token)" if settings.update_token else "read-only"
     served = settings.remote_query or settings.store

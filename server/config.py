@@ -157,6 +157,14 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_float,
     ),
     Setting(
+        "query_memory",
+        1024,
+        "Most memory (MiB) a query worker may take; a query that needs more is stopped and "
+        "answered with 503. With max_workers it bounds what queries can take at once (16 GiB by "
+        "default). 0: no limit.",
+        _non_negative_int,
+    ),
+    Setting(
         "update_token",
         None,
         "Bearer token that allows SPARQL updates and Graph Store writes; unset means the "
@@ -259,6 +267,7 @@ class Settings:
     workers: int
     max_workers: int
     query_timeout: float
+    query_memory: int
     update_token: str | None
     validation_workers: int
     default_graph: str

@@ -187,6 +187,14 @@ class QueryTimeoutError(HttpError):
         return {"Retry-After": "1"}
 
 
+class QueryMemoryError(HttpError):
+    """The query needed more memory than a worker may take, and was stopped."""
+
+    status = 503
+    title = "Query stopped: out of memory"
+    public = True
+
+
 class ServiceBusyError(QueryTimeoutError):
     title = "Service busy"
 

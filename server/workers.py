@@ -11,6 +11,11 @@ processes. Each worker opens the store read-only and answers one job at a time o
     poll(deadline)                    <--  Answer(kind, format, bytes) or Failure(status, text)
     past the deadline: kill the worker, start a fresh one, answer 503
 
+Each worker may take at most ``memory_mib`` of memory (``RLIMIT_DATA``, which counts the heap and
+private mappings, not the store's files): a query that needs more makes its worker fail an
+allocation and end, and is answered with 503 like one past its deadline, so a few heavy queries
+cannot take the machine's memory from everything else.
+
 Readers see a write because a write never changes the directory the workers have open: it builds
 a new store beside it and swaps it in (see ``backend.LocalBackend``), then bumps the dataset
 version; a worker handed a job with a newer version reopens the store first.
@@ -22,6 +27,9 @@ import contextlib
 import gzip
 import io
 import multiprocessing
+import os
+import resource
+import signal
 import threading
 import time
 from dataclasses import dataclass, field
@@ -34,6 +42,7 @@ from .errors import (
     BadRequestError,
     HttpError,
     NotFoundError,
+    QueryMemoryError,
     QuerySyntaxError,
     QueryTimeoutError,
     ResultTooLargeError,
@@ -90,6 +99,7 @@ ERRORS: dict[str, type[HttpError]] = {
     "bad": BadRequestError,
     "not-found": NotFoundError,
     "too-large": ResultTooLargeError,
+    "memory": QueryMemoryError,
 }
 
 
@@ -197,8 +207,21 @@ def _run(store: Any, job: Job) -> Answer | Failure:
     return _packed(kind, b"".join(buffer.parts), job)
 
 
-def worker_main(conn: Connection) -> None:
+def _limit_memory(max_bytes: int) -> None:
+    """Cap what this process may allocate (0: no cap). An allocation past it fails: Python raises
+    MemoryError, and the engine (Rust) aborts the process, which the pool reports."""
+    if max_bytes <= 0:
+        return
+    os.environ["RUST_BACKTRACE"] = "0"  # an abort past the cap is expected: one line, not a trace
+    _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        max_bytes = min(max_bytes, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (max_bytes, hard))
+
+
+def worker_main(conn: Connection, memory_bytes: int = 0) -> None:
     """The loop of one worker process: (location, job) in, Answer or Failure out."""
+    _limit_memory(memory_bytes)
     store: Any = None
     opened: StoreLocation | None = None
     while True:
@@ -212,6 +235,8 @@ def worker_main(conn: Connection) -> None:
                 store = _open(location)
                 opened = location
             reply: Answer | Failure = _run(store, job)
+        except MemoryError:
+            reply = Failure("memory", "")
         except Exception as exc:  # a bug: logged by the parent, never shown to the client
             reply = Failure("internal", f"{type(exc).__name__}: {exc}")
         conn.send(reply)
@@ -240,8 +265,11 @@ class WorkerPool:
     heavy one finds a worker ready rather than queueing behind them until their deadline. Workers
     beyond ``size`` that stay idle for ``SPARE_IDLE_SECONDS`` are stopped again."""
 
-    def __init__(self, size: int, timeout: float, limit: int | None = None) -> None:
+    def __init__(
+        self, size: int, timeout: float, limit: int | None = None, memory_mib: int = 0
+    ) -> None:
         self.size = size
+        self.memory_mib = memory_mib
         self.limit = max(size, limit if limit is not None else size)
         self.timeout = timeout
         self._context = multiprocessing.get_context("forkserver")
@@ -259,7 +287,10 @@ class WorkerPool:
     def _start(self) -> _Worker:
         parent, child = self._context.Pipe(duplex=True)
         process = self._context.Process(
-            target=worker_main, args=(child,), name="ofsted-kg-query", daemon=True
+            target=worker_main,
+            args=(child, self.memory_mib << 20),
+            name="ofsted-kg-query",
+            daemon=True,
         )
         process.start()
         child.close()
@@ -376,13 +407,18 @@ class WorkerPool:
                     f"the query ran past its deadline of {self.timeout:g} s and was stopped"
                 )
             reply = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
-            if worker is not None:
-                self._stop(worker)
+        except (EOFError, OSError) as exc:
+            ended = worker
             worker = None
-            raise
+            if ended is not None:
+                self._stop(ended)
+                if self._out_of_memory(ended):
+                    raise self._memory_error() from None
+            raise RuntimeError(f"query worker ended during a job: {exc!r}") from exc
         finally:
             self._give_back(worker)
+        if isinstance(reply, Failure) and reply.error == "memory":
+            raise self._memory_error()
         if isinstance(reply, Failure):
             if reply.error == "internal":
                 raise RuntimeError(f"query worker failed: {reply.detail}")
@@ -391,6 +427,18 @@ class WorkerPool:
             raise ERRORS[reply.error](reply.detail)
         assert isinstance(reply, Answer)
         return reply
+
+    def _out_of_memory(self, worker: _Worker) -> bool:
+        """Whether a worker that ended during a job was stopped by its memory cap (the engine
+        aborts when an allocation fails)."""
+        return self.memory_mib > 0 and worker.process.exitcode == -signal.SIGABRT
+
+    def _memory_error(self) -> QueryMemoryError:
+        return QueryMemoryError(
+            f"the query needed more than the {self.memory_mib:,} MiB a query may use here and "
+            "was stopped: narrow it (fewer rows before DISTINCT, ORDER BY or GROUP BY) or add a "
+            "LIMIT"
+        )
 
     def close(self) -> None:
         with self._cond:

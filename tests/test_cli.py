@@ -347,7 +347,7 @@ def test_serve_passes_its_arguments_to_waitress(
     monkeypatch.setenv("OFSTED_KG_ROOT", str(TREES / "valid"))
     argv = ["serve", "--host", "0.0.0.0", "--port", "8123", "--store", str(tmp_path / "new"),
             "--query-timeout", "5", "--update-token", "sesame", "--threads", "2",
-            "--workers", "1", "--max-workers", "3"]  # fmt: skip
+            "--workers", "1", "--max-workers", "3", "--query-memory", "512"]  # fmt: skip
     code, _out, err = run(capsys, *argv)
     assert code == 0
     [(app, kwargs)] = calls
@@ -355,6 +355,7 @@ def test_serve_passes_its_arguments_to_waitress(
     settings = app.extensions["ofsted_kg.settings"]
     assert (settings.query_timeout, settings.update_token) == (5.0, "sesame")
     assert (settings.workers, settings.max_workers, settings.worker_limit) == (1, 3, 3)
+    assert settings.query_memory == 512
     assert settings.store == tmp_path / "new"
     assert "serving" in err and "sesame" not in err
 
@@ -400,7 +401,7 @@ def test_settings_come_from_defaults_then_environment_then_the_mapping(tmp_path:
 def test_every_setting_can_be_set_from_the_environment() -> None:
     values = {
         "root": "/r", "store": "/s", "base": "http://example.org/kg/", "host": "::1",
-        "port": "1", "threads": "3", "query_timeout": "2.5", "update_token": "t",
+        "port": "1", "threads": "3", "query_timeout": "2.5", "query_memory": "64", "update_token": "t",
         "validation_workers": "1",
         "workers": "2", "max_workers": "5", "default_graph": "default", "max_body_bytes": "10",
         "max_result_bytes": "20", "cors_origin": "https://x.example",

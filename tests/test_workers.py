@@ -17,7 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from ofsted_kg.app import BACKEND_KEY, create_app
 from ofsted_kg.config import load_settings
-from ofsted_kg.errors import QueryTimeoutError, ServiceBusyError
+from ofsted_kg.errors import QueryMemoryError, QueryTimeoutError, ServiceBusyError
 from ofsted_kg.sparql import AnswerCache, deterministic
 from ofsted_kg.workers import GZIP_MINIMUM, Answer, Job, StoreLocation, WorkerPool
 
@@ -189,6 +189,65 @@ def test_the_worker_limit_is_never_below_the_workers_kept() -> None:
     settings = load_settings(env={}, overrides={"workers": 6, "max_workers": 2})
     assert settings.worker_limit == 6
     assert load_settings(env={}, overrides={"workers": 2}).worker_limit == 16
+
+
+# -- The memory a query may take -----------------------------------------------------------------
+
+# Millions of distinct rows kept in memory at once (DISTINCT, then ORDER BY): gigabytes.
+HUNGRY = (
+    "SELECT DISTINCT ?a ?b ?c WHERE { "
+    + " ".join(f"VALUES ?{v} {{ {_ROWS} }}" for v in "abc")
+    + " } ORDER BY ?c LIMIT 1"
+)
+
+
+def test_a_query_past_the_memory_cap_is_stopped_and_the_pool_goes_on() -> None:
+    pool = WorkerPool(1, 120, memory_mib=256)
+    try:
+        started = time.monotonic()
+        with pytest.raises(QueryMemoryError) as caught:
+            pool.run(EMPTY, Job("query", HUNGRY, "JSON", None))
+        assert time.monotonic() - started < 100  # the cap stopped it, not the deadline
+        assert "256 MiB" in caught.value.detail
+        answer = pool.run(EMPTY, Job("query", "ASK {}", "JSON", None), timeout=30)
+        assert json.loads(answer.data)["boolean"] is True
+    finally:
+        pool.close()
+
+
+def test_the_cap_is_the_workers_own(tmp_path: Path) -> None:
+    """A worker's RLIMIT_DATA is the setting; the web process's own stays as it was."""
+    import resource
+
+    before = resource.getrlimit(resource.RLIMIT_DATA)
+    pool = WorkerPool(1, 30, memory_mib=300)
+    try:
+        pool.run(EMPTY, Job("query", "ASK {}", "JSON", None))
+        [pid] = pool.pids()
+        limits = Path(f"/proc/{pid}/limits").read_text()
+        line = next(row for row in limits.splitlines() if row.startswith("Max data size"))
+        assert line.split()[3] == str(300 << 20)
+    finally:
+        pool.close()
+    assert resource.getrlimit(resource.RLIMIT_DATA) == before
+
+
+def test_the_endpoint_answers_503_for_a_query_past_the_cap(tmp_path: Path) -> None:
+    app = create_app(
+        {"store": tmp_path / "store", "workers": 1, "query_memory": 256, "TESTING": True}
+    )
+    client = app.test_client()
+    response = client.post("/sparql", data={"query": HUNGRY})
+    assert response.status_code == 503
+    error = response.get_json()["error"]
+    assert error["title"] == "Query stopped: out of memory"
+    assert "256 MiB" in error["detail"]
+    assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
+
+
+def test_the_default_cap_is_a_gibibyte_and_zero_means_none() -> None:
+    assert load_settings(env={}).query_memory == 1024
+    assert load_settings(env={"OFSTED_KG_QUERY_MEMORY": "0"}).query_memory == 0
 
 
 # -- Answers kept for repeated queries ------------------------------------------------------------
