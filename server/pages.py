@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request
 from werkzeug.datastructures import MIMEAccept
 
 from .app import current_backend, current_settings
@@ -221,7 +221,11 @@ def _see_other(key: str) -> Response:
     fmt = extension or negotiated()
     if fmt is None:
         return _not_acceptable()
-    if not is_known(resource_iri(stem)) and not (extension is None and is_known(resource_iri(key))):
+    if stem == "council":  # the list of councils: /doc/council
+        pass
+    elif not is_known(resource_iri(stem)) and not (
+        extension is None and is_known(resource_iri(key))
+    ):
         return _not_found(resource_iri(stem), fmt)
     target = doc_path(stem, None if fmt is HTML and extension is None else fmt)
     response = Response(status=303, headers={"Location": target})
@@ -231,6 +235,8 @@ def _see_other(key: str) -> Response:
 
 @bp.route("/doc/<path:key>", methods=["GET", "HEAD"])
 def document(key: str) -> Response:
+    if key.endswith("/") and key.strip("/"):  # /doc/council/ is /doc/council
+        return redirect(request.script_root + "/doc/" + key.rstrip("/"), code=301)  # type: ignore[return-value]
     stem, extension = split_extension(key)
     if extension is not None and not is_known(resource_iri(stem)) and is_known(resource_iri(key)):
         stem, extension = key, None  # an IRI that really ends with ".ttl" and the like

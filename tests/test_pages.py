@@ -517,6 +517,21 @@ def test_the_council_index_has_rdf_twins_with_every_council_and_its_latest_inspe
         ) in {(s, p, o) for s, p, o, _ in statements}
 
 
+def test_the_council_index_is_reached_from_its_iri_and_with_a_trailing_slash(
+    client: FlaskClient,
+) -> None:
+    seen = client.get("/id/council", headers={"Accept": "text/html"})
+    assert seen.status_code == 303
+    assert seen.headers["Location"].endswith("/doc/council")
+    turtle = client.get("/id/council", headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 303
+    assert turtle.headers["Location"].endswith("/doc/council.ttl")
+    slash = client.get("/doc/council/")
+    assert slash.status_code == 301
+    assert slash.headers["Location"].endswith("/doc/council")
+    assert client.get("/doc/council/", follow_redirects=True).status_code == 200
+
+
 def test_the_council_index_lists_every_council_with_its_current_grade(client: FlaskClient) -> None:
     text, page = get_page(client, "/doc/council")
     councils = rows(
