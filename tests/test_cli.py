@@ -401,8 +401,8 @@ def test_settings_come_from_defaults_then_environment_then_the_mapping(tmp_path:
 def test_every_setting_can_be_set_from_the_environment() -> None:
     values = {
         "root": "/r", "store": "/s", "base": "http://example.org/kg/", "host": "::1",
-        "port": "1", "threads": "3", "query_timeout": "2.5", "query_memory": "64", "update_token": "t",
-        "validation_workers": "1",
+        "port": "1", "threads": "3", "query_timeout": "2.5", "update_token": "t",
+        "validation_workers": "1", "query_memory": "64",
         "workers": "2", "max_workers": "5", "default_graph": "default", "max_body_bytes": "10",
         "max_result_bytes": "20", "cors_origin": "https://x.example",
         "remote_query": "http://q.example/query", "remote_update": "http://q.example/update",
