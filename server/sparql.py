@@ -601,6 +601,11 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 
 
 def service_description(explicit: str | None) -> Response:
+    if explicit is None and _prefers_html():
+        # A person opening /sparql in a browser: the query page, not the description's Turtle.
+        response = Response(status=303, headers={"Location": request.script_root + "/"})
+        response.vary.add("Accept")
+        return response
     fmt = negotiate(GRAPH_FORMATS, explicit)
     endpoint = ox.NamedNode(request.base_url)
     settings = current_settings()
@@ -637,6 +642,15 @@ def service_description(explicit: str | None) -> Response:
     response = Response(data, content_type=fmt.content_type)
     response.vary.add("Accept")
     return response
+
+
+def _prefers_html() -> bool:
+    """Whether ``Accept`` puts HTML above every RDF format (a browser, not a SPARQL client)."""
+    if "Accept" not in request.headers:
+        return False
+    accept = request.accept_mimetypes
+    html = accept["text/html"]
+    return html > 0 and all(html > accept[media] for f in GRAPH_FORMATS for media in f.accepts)
 
 
 _FORMAT_IRIS = {

@@ -202,7 +202,7 @@ is the union of all named graphs, and inferred triples sit in <code>{inferred}</
 <li><a href="def/">The ontology</a></li>
 <li><a href=".well-known/void">Dataset description (VoID, DCAT)</a></li>
 <li><a href="dumps/">Downloads</a></li>
-<li><a href="sparql">Service description</a></li>
+<li><a href="sparql?format=turtle">Service description (Turtle)</a></li>
 </ul></nav>
 </div>
 {missing}

@@ -251,6 +251,21 @@ def test_a_browser_gets_errors_as_a_page(
     assert "<b>" not in page
 
 
+def test_a_browser_opening_the_endpoint_is_sent_to_the_query_page(client: FlaskClient) -> None:
+    opened = client.get("/sparql", headers={"Accept": BROWSER})
+    assert opened.status_code == 303
+    assert opened.headers["Location"] == "/"
+    assert "Accept" in opened.vary
+    for accept in (None, "*/*", "text/turtle", "application/rdf+xml, text/html;q=0.5"):
+        headers = {"Accept": accept} if accept is not None else {}
+        described = client.get("/sparql", headers=headers)
+        assert described.status_code == 200, accept
+        assert "sparql-service-description" in described.get_data(as_text=True), accept
+    # an explicit format is a request for the description, whatever the browser accepts
+    explicit = client.get("/sparql?format=turtle", headers={"Accept": BROWSER})
+    assert explicit.status_code == 200 and explicit.mimetype == "text/turtle"
+
+
 @pytest.mark.parametrize(
     "accept",
     [None, "*/*", "application/json", "application/sparql-results+json,*/*;q=0.9", "text/turtle"],
