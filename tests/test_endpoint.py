@@ -344,6 +344,36 @@ def test_fuzzed_requests_never_answer_500(
     assert response.status_code < 500, response.get_data(as_text=True)
 
 
+def test_a_scratch_store_checks_its_writes_once_it_holds_shapes(tmp_path: Path) -> None:
+    """A new store has no shapes and takes any data; shapes PUT into it (under the shapes prefix)
+    check every write from then on, the PUT itself included."""
+    app = create_app(
+        {"store": tmp_path / "new", "update_token": "T", "workers": 1, "TESTING": True}
+    )
+    client = app.test_client()
+    token = {"Authorization": "Bearer T"}
+    insert = (
+        "PREFIX dcat: <http://www.w3.org/ns/dcat#> "
+        "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/%s> a dcat:Dataset } }"
+    )
+    assert client.post("/sparql", data={"update": insert % "a"}, headers=token).status_code == 204
+    shapes = (Path(__file__).parent.parent / "shapes" / "datasets.ttl").read_bytes()
+    target = "/store?graph=https://w3id.org/ofsted-kg/graph/shapes/datasets"
+    headers = {**token, "Content-Type": "text/turtle"}
+    refused = client.put(target, data=shapes, headers=headers)
+    assert refused.status_code == 422  # <http://example.org/a> has no licence
+    assert "http://example.org/a" in refused.get_json()["error"]["detail"]
+    drop = client.post(
+        "/sparql", data={"update": "DROP GRAPH <http://example.org/g>"}, headers=token
+    )
+    assert drop.status_code == 204
+    assert client.put(target, data=shapes, headers=headers).status_code == 201
+    checked = client.post("/sparql", data={"update": insert % "b"}, headers=token)
+    assert checked.status_code == 422
+    assert "dct:license" in checked.get_json()["error"]["detail"]
+    assert not ask(client, "ASK { <http://example.org/b> ?p ?o }")
+
+
 def test_every_setting_is_documented_in_the_readme() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     for setting in SETTINGS:
