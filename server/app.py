@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -143,7 +143,7 @@ def register_errors(app: Flask) -> None:
 
 def _json_error(body: dict[str, Any], status: int, headers: Mapping[str, str]) -> Response:
     """The error as JSON; as an HTML page when the client prefers HTML to JSON (a browser)."""
-    if _wants_html():
+    if prefers_html(["application/json"]):
         return _html_error(body["error"], status, headers)
     response = Response(
         json.dumps(body, indent=2) + "\n",
@@ -155,13 +155,14 @@ def _json_error(body: dict[str, Any], status: int, headers: Mapping[str, str]) -
     return response
 
 
-def _wants_html() -> bool:
+def prefers_html(alternatives: Iterable[str]) -> bool:
+    """Whether the request's ``Accept`` ranks HTML above each of ``alternatives`` (a browser,
+    not a data client: no header, ``*/*`` or a tie leaves the alternatives)."""
     if "Accept" not in request.headers:
         return False
     accept = request.accept_mimetypes
-    return accept.best_match(["application/json", "text/html"]) == "text/html" and (
-        accept["text/html"] > accept["application/json"]
-    )
+    html = accept["text/html"]
+    return html > 0 and all(html > accept[media] for media in alternatives)
 
 
 def _html_error(error: dict[str, Any], status: int, headers: Mapping[str, str]) -> Response:

@@ -33,7 +33,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import MIMEAccept, MultiDict
 
-from .app import current_backend, current_settings
+from .app import current_backend, current_settings, prefers_html
 from .errors import (
     BadRequestError,
     ForbiddenError,
@@ -601,7 +601,7 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 
 
 def service_description(explicit: str | None) -> Response:
-    if explicit is None and _prefers_html():
+    if explicit is None and prefers_html(m for f in GRAPH_FORMATS for m in f.accepts):
         # A person opening /sparql in a browser: the query page, not the description's Turtle.
         response = Response(status=303, headers={"Location": request.script_root + "/"})
         response.vary.add("Accept")
@@ -642,15 +642,6 @@ def service_description(explicit: str | None) -> Response:
     response = Response(data, content_type=fmt.content_type)
     response.vary.add("Accept")
     return response
-
-
-def _prefers_html() -> bool:
-    """Whether ``Accept`` puts HTML above every RDF format (a browser, not a SPARQL client)."""
-    if "Accept" not in request.headers:
-        return False
-    accept = request.accept_mimetypes
-    html = accept["text/html"]
-    return html > 0 and all(html > accept[media] for f in GRAPH_FORMATS for media in f.accepts)
 
 
 _FORMAT_IRIS = {
