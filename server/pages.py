@@ -903,7 +903,7 @@ def _labels_for(terms: set[str]) -> dict[str, str]:
     values = " ".join(iri(t) for t in sorted(terms))
     predicates = "|".join(iri(p) for p in LABEL_PREDICATES)
     fallback = "|".join(
-        [_okg("quotation"), _okg("statement"), _okg("titleAsStated")]
+        [_okg("quotation"), _okg("statement"), _okg("titleAsStated"), _okg("description")]
         + [iri(p) for p in (RDFS + "comment", SKOS + "definition")]
     )
     rows = select(

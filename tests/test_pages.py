@@ -478,6 +478,23 @@ def test_the_claim_page_shows_the_evidence_chain(client: FlaskClient) -> None:
     assert row["outcome"][len(BASE) :] in " ".join(page.hrefs)
 
 
+def test_a_finding_without_a_label_is_named_by_its_description(client: FlaskClient) -> None:
+    found = rows(
+        client,
+        f"""SELECT ?c ?f ?words WHERE {{
+          ?c <{BASE}def/asserts> ?f . ?f <{BASE}def/description> ?words
+          FILTER NOT EXISTS {{ ?f <http://www.w3.org/2000/01/rdf-schema#label> ?l }}
+        }} ORDER BY STRLEN(?words) LIMIT 1""",
+    )
+    assert found, "no claim asserts an unlabelled finding"
+    row = found[0]
+    text = html.unescape(get_page(client, f"/doc/{key(row['c'])}")[0])
+    link = re.search(rf'href="[^"]*{re.escape(key(row["f"]))}"[^>]*>([^<]*)<', text)
+    assert link, "the finding is not linked"
+    shown = link.group(1).rstrip("…")
+    assert shown and row["words"].startswith(shown)
+
+
 def test_the_document_page_prints_a_year_as_a_year(client: FlaskClient) -> None:
     docs = rows(
         client,
