@@ -896,30 +896,50 @@ def judgements_of(council: str, labeller: Labeller) -> list[JudgementRow]:
 
 
 def _labels_for(terms: set[str]) -> dict[str, str]:
-    """Labels for IRIs; a thing with no label is named by its words (a finding's statement, a
-    quotation, a comment), cut short."""
+    """Labels for IRIs; a thing with no label is named by what it says: a judgement by its area
+    and grade ("Safeguarding services: Inadequate"), a finding, quotation or figure by its words
+    (cut short), a term by its comment or definition."""
     if not terms:
         return {}
     values = " ".join(iri(t) for t in sorted(terms))
     predicates = "|".join(iri(p) for p in LABEL_PREDICATES)
     fallback = "|".join(
-        [_okg("quotation"), _okg("statement"), _okg("titleAsStated"), _okg("description")]
+        [_okg(p) for p in ("quotation", "statement", "titleAsStated", "description", "statedAs")]
         + [iri(p) for p in (RDFS + "comment", SKOS + "definition")]
     )
+    pref = iri(SKOS + "prefLabel")
+    day = iri(TIME + "inXSDDate")
     rows = select(
-        f"""SELECT ?x ?l ?w WHERE {{ VALUES ?x {{ {values} }}
-  OPTIONAL {{ ?x {predicates} ?l }} OPTIONAL {{ ?x {fallback} ?w }} }}"""
+        f"""SELECT ?x ?l ?w ?area ?grade ?day ?from ?to WHERE {{ VALUES ?x {{ {values} }}
+  OPTIONAL {{ ?x {predicates} ?l }} OPTIONAL {{ ?x {fallback} ?w }}
+  OPTIONAL {{ ?x {_okg("area")}/{pref} ?area ; {_okg("grade")}/{pref} ?grade }}
+  OPTIONAL {{ ?x {day} ?day }}
+  OPTIONAL {{ ?x {iri(TIME + "hasBeginning")}/{day} ?from ; {iri(TIME + "hasEnd")}/{day} ?to }}
+}}"""
     )
     labels: dict[str, str] = {}
     words: dict[str, str] = {}
     for row in rows:
+        term = row["x"].value
         if "l" in row:
-            labels.setdefault(row["x"].value, row["l"].value)
+            labels.setdefault(term, row["l"].value)
+        elif "area" in row and "grade" in row:
+            words.setdefault(term, f"{row['area'].value}: {row['grade'].value}")
+        elif "from" in row and "to" in row:
+            words.setdefault(term, f"{_day(row['from'])} to {_day(row['to'])}")
+        elif "day" in row:
+            words.setdefault(term, _day(row["day"]))
         elif "w" in row:
-            words.setdefault(row["x"].value, _cut(row["w"].value))
+            words.setdefault(term, _cut(row["w"].value))
     for term, text in words.items():
         labels.setdefault(term, text)
     return labels
+
+
+def _day(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+    if isinstance(term, ox.Literal):
+        return show_date(term.value, term.datatype.value)
+    return term.value
 
 
 def _cut(text: str, limit: int = 90) -> str:

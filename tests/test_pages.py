@@ -495,6 +495,33 @@ def test_a_finding_without_a_label_is_named_by_its_description(client: FlaskClie
     assert shown and row["words"].startswith(shown)
 
 
+def test_unlabelled_judgements_and_fieldwork_are_named_by_what_they_say(
+    client: FlaskClient,
+) -> None:
+    skos = "http://www.w3.org/2004/02/skos/core#prefLabel"
+    time_ns = "http://www.w3.org/2006/time#"
+    found = rows(
+        client,
+        f"""SELECT ?i ?j ?area ?grade ?w ?from ?to WHERE {{
+          ?j <http://www.w3.org/ns/prov#wasGeneratedBy> ?i ;
+             <{BASE}def/area>/<{skos}> ?area ; <{BASE}def/grade>/<{skos}> ?grade .
+          FILTER NOT EXISTS {{ ?j <http://www.w3.org/2000/01/rdf-schema#label> ?l }}
+          ?i <{BASE}def/fieldwork> ?w . ?w <{time_ns}hasBeginning>/<{time_ns}inXSDDate> ?from ;
+             <{time_ns}hasEnd>/<{time_ns}inXSDDate> ?to .
+        }} LIMIT 1""",
+    )
+    assert found, "no inspection with fieldwork dates and an unlabelled judgement"
+    row = found[0]
+    text = html.unescape(get_page(client, f"/doc/{key(row['i'])}")[0])
+
+    def named(term: str) -> list[str]:
+        return re.findall(rf'href="[^"]*/doc/{re.escape(key(term))}"[^>]*>([^<]*)<', text)
+
+    assert f"{row['area']}: {row['grade']}" in named(row["j"])
+    start = dt.date.fromisoformat(row["from"])
+    assert any(n.startswith(f"{start.day} ") and " to " in n for n in named(row["w"]))
+
+
 def test_the_document_page_prints_a_year_as_a_year(client: FlaskClient) -> None:
     docs = rows(
         client,
