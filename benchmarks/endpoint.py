@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/endpoint.py [--store var/store] [--seconds 20] [--clients 8]
         [--runs 3] [--mix all|light] [--unique] [--rdflib-rounds 1] [--serve-args "--workers 2"]
+        [--per-query]
 
 Starts ``ofsted-kg serve`` and ``oxigraph serve-read-only`` (PyPI package ``oxigraph``) on free
 127.0.0.1 ports over copies of the same store, runs one mix of realistic questions (lookups, joins,
@@ -11,6 +12,8 @@ latency: each run, then the medians and the ratio. The mix repeats, so ofsted-kg
 queries from its answer cache; ``--unique`` makes each request's text new, to measure without it
 (Oxigraph server keeps no answers). rdflib runs the same mix in-process over the
 store's N-Quads (one client: its engine holds the GIL), for a fixed number of rounds (0: skip it).
+``--per-query`` then runs each query of the mix alone against each server (8 clients, ``--seconds``
+each) and prints its queries per second and server CPU per query: where the difference comes from.
 """
 
 from __future__ import annotations
@@ -220,6 +223,11 @@ def main() -> int:
         "--serve-args", default="", help="more arguments for ofsted-kg serve, in one string"
     )
     parser.add_argument("--rdflib-rounds", type=int, default=1)
+    parser.add_argument(
+        "--per-query",
+        action="store_true",
+        help="also run each query alone against each server: QPS and CPU per query, by query",
+    )
     args = parser.parse_args()
     if args.mix == "light":
         MIX[:] = LIGHT
@@ -229,6 +237,7 @@ def main() -> int:
     print("$ " + " ".join([Path(sys.executable).name, *sys.argv]))
     bin_dir = Path(sys.executable).parent
     runs: dict[str, list[tuple[str, float, float, float]]] = {}
+    per_query: list[str] = []
     cpu_ms: dict[str, list[float]] = {}  # server CPU time per query, each run
     with tempfile.TemporaryDirectory() as tmp:
         ours_store, their_store = Path(tmp) / "ours", Path(tmp) / "theirs"
@@ -278,6 +287,8 @@ def main() -> int:
                     cpu = cpu_seconds(pid) - cpu
                     runs.setdefault(name, []).append(summary(name, latencies, args.seconds))
                     cpu_ms.setdefault(name, []).append(cpu * 1000 / len(latencies))
+            if args.per_query:
+                per_query = measure_each_query(pair, args)
         finally:
             for process in (ours, theirs):
                 process.terminate()
@@ -309,7 +320,38 @@ def main() -> int:
         f"server CPU per query, medians: ofsted-kg {ours_cpu:.2f} ms, oxigraph {theirs_cpu:.2f} ms;"
         f" throughput on a machine to themselves would be about {theirs_cpu / ours_cpu:.2f}x"
     )
+    if per_query:
+        print(f"\neach query alone, {args.clients} clients, {args.seconds:g} s each:\n")
+        print("| query | ofsted-kg QPS | Oxigraph QPS | ratio | CPU ms/query | Oxigraph CPU |")
+        print("|---|---:|---:|---:|---:|---:|")
+        print("\n".join(per_query))
     return 0
+
+
+def measure_each_query(
+    pair: tuple[tuple[str, int, str, int], ...], args: argparse.Namespace
+) -> list[str]:
+    """Each query of the mix alone against each server: a table row per query."""
+    mix = list(MIX)
+    lines = []
+    try:
+        for entry in mix:
+            MIX[:] = [entry]
+            found = []
+            for _name, port, path, pid in pair:
+                run_clients(port, path, args.clients, 1.5, unique=args.unique)  # warm
+                cpu = cpu_seconds(pid)
+                latencies = run_clients(port, path, args.clients, args.seconds, args.unique)
+                cpu = cpu_seconds(pid) - cpu
+                found.append((len(latencies) / args.seconds, cpu * 1000 / len(latencies)))
+            (ours_qps, ours_ms), (their_qps, their_ms) = found
+            lines.append(
+                f"| {entry[0]} | {ours_qps:.1f} | {their_qps:.1f} | {ours_qps / their_qps:.2f} "
+                f"| {ours_ms:.2f} | {their_ms:.2f} |"
+            )
+    finally:
+        MIX[:] = mix
+    return lines
 
 
 if __name__ == "__main__":
