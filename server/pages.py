@@ -45,6 +45,7 @@ from .describe import (
     RDF_TYPE,
     RDFS,
     SKOS,
+    SPDX,
     TIME,
     XSD,
     Description,
@@ -897,8 +898,9 @@ def judgements_of(council: str, labeller: Labeller) -> list[JudgementRow]:
 
 def _labels_for(terms: set[str]) -> dict[str, str]:
     """Labels for IRIs; a thing with no label is named by what it says: a judgement by its area
-    and grade ("Safeguarding services: Inadequate"), a finding, quotation or figure by its words
-    (cut short), a term by its comment or definition."""
+    and grade ("Safeguarding services: Inadequate"), an interval or instant by its dates, a
+    checksum by its value, a finding, quotation or figure by its words (cut short), a term by its
+    comment or definition."""
     if not terms:
         return {}
     values = " ".join(iri(t) for t in sorted(terms))
@@ -910,10 +912,10 @@ def _labels_for(terms: set[str]) -> dict[str, str]:
     pref = iri(SKOS + "prefLabel")
     day = iri(TIME + "inXSDDate")
     rows = select(
-        f"""SELECT ?x ?l ?w ?area ?grade ?day ?from ?to WHERE {{ VALUES ?x {{ {values} }}
+        f"""SELECT ?x ?l ?w ?area ?grade ?day ?from ?to ?sum WHERE {{ VALUES ?x {{ {values} }}
   OPTIONAL {{ ?x {predicates} ?l }} OPTIONAL {{ ?x {fallback} ?w }}
   OPTIONAL {{ ?x {_okg("area")}/{pref} ?area ; {_okg("grade")}/{pref} ?grade }}
-  OPTIONAL {{ ?x {day} ?day }}
+  OPTIONAL {{ ?x {day} ?day }} OPTIONAL {{ ?x {iri(SPDX + "checksumValue")} ?sum }}
   OPTIONAL {{ ?x {iri(TIME + "hasBeginning")}/{day} ?from ; {iri(TIME + "hasEnd")}/{day} ?to }}
 }}"""
     )
@@ -929,6 +931,8 @@ def _labels_for(terms: set[str]) -> dict[str, str]:
             words.setdefault(term, f"{_day(row['from'])} to {_day(row['to'])}")
         elif "day" in row:
             words.setdefault(term, _day(row["day"]))
+        elif "sum" in row:
+            words.setdefault(term, f"checksum {row['sum'].value}")
         elif "w" in row:
             words.setdefault(term, _cut(row["w"].value))
     for term, text in words.items():
@@ -1338,7 +1342,8 @@ def graph_view(resource: str, description: Description, labeller: Labeller) -> d
     rows = select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {iri(resource)} {{ ?s ?p ?o }} }}")
     source = source_of(resource)
     settings = current_settings()
-    download = f"{request.script_root}/store?{urlencode({'graph': resource})}"
+    # The format is named in the link: a browser's Accept would otherwise pick no RDF format (406).
+    download = f"{request.script_root}/store?{urlencode({'graph': resource, 'format': 'turtle'})}"
     return {
         "title": f"Named graph: {source.label}",
         "graph_size": int(rows[0]["n"].value) if rows else 0,

@@ -296,7 +296,9 @@ def test_named_graphs_dereference_to_their_provenance(client: FlaskClient) -> No
     assert f"{int(size[0]['n']):,} statements" in text
     assert f"/doc/{key(seeds['doc'])}" in page.hrefs
     download = next(h for h in page.hrefs if h.startswith("/store?graph="))
-    graph = rdflib.Graph().parse(data=client.get(download).data, format="turtle")
+    followed = client.get(download, headers={"Accept": ACCEPTS["html"]})  # as a browser follows it
+    assert followed.status_code == 200 and followed.mimetype == "text/turtle"
+    graph = rdflib.Graph().parse(data=followed.data, format="turtle")
     assert len(graph) == int(size[0]["n"])
 
 
@@ -520,6 +522,23 @@ def test_unlabelled_judgements_and_fieldwork_are_named_by_what_they_say(
     assert f"{row['area']}: {row['grade']}" in named(row["j"])
     start = dt.date.fromisoformat(row["from"])
     assert any(n.startswith(f"{start.day} ") and " to " in n for n in named(row["w"]))
+
+
+def test_a_checksum_is_named_by_its_value(client: FlaskClient) -> None:
+    spdx = "http://spdx.org/rdf/terms#"
+    found = rows(
+        client,
+        f"""SELECT ?doc ?sum ?value WHERE {{
+          ?doc <http://www.w3.org/ns/dcat#distribution>/<{spdx}checksum> ?sum .
+          ?sum <{spdx}checksumValue> ?value
+          FILTER(STRSTARTS(STR(?doc), "{BASE}id/document/"))
+        }} LIMIT 1""",
+    )
+    assert found, "no document with a checksum"
+    row = found[0]
+    text = html.unescape(get_page(client, f"/doc/{key(row['doc'])}")[0])
+    names = re.findall(rf'href="[^"]*/doc/{re.escape(key(row["sum"]))}"[^>]*>([^<]*)<', text)
+    assert names and all(name == f"checksum {row['value']}" for name in names)
 
 
 def test_the_document_page_prints_a_year_as_a_year(client: FlaskClient) -> None:
