@@ -121,3 +121,40 @@ def test_council_page_draws_its_judgement_history(
     assert any("ofsted.gov.uk" in link for link in links)
     screenshot(page, "council-page")
     assert not off_site(browser.requests, live_server.url)
+
+
+READABLE_PAGES = [
+    "doc/council/E10000016",
+    "doc/council",
+    "doc/inspection/E10000016/ilacs-standard/2022-07-05",
+    "doc/document/ofsted-la-inspection-outcomes-2025-03-31",
+    "doc/claim/kentonline-a70012/timely-assessment",
+    ".well-known/void",
+    "def/",
+    "dumps/",
+    "",
+]
+
+
+def test_pages_fit_a_desktop_and_a_phone_and_keep_their_columns_readable(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    """No page is wider than the window (a wide table scrolls inside itself on a phone), and every
+    column of a statement table keeps a readable width (no column squeezed into broken words)."""
+    page: Any = browser.context.new_page()  # type: ignore[attr-defined]
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        for path in READABLE_PAGES:
+            response = page.goto(f"{live_server.url}{path}", wait_until="networkidle")
+            assert response.status == 200, path
+            widths = page.evaluate(
+                "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+            )
+            assert widths[0] <= widths[1], f"{path} is {widths[0]} px wide in a {width} px window"
+            narrowest = page.evaluate(
+                """() => Math.min(1, ...[...document.querySelectorAll('table.facts')].flatMap(t =>
+                     [...t.querySelectorAll('thead th')].map(th =>
+                       th.getBoundingClientRect().width / t.getBoundingClientRect().width)))"""
+            )
+            assert narrowest >= 0.15, f"{path}: a statement column is {narrowest:.0%} of its table"
+    assert not off_site(browser.requests, live_server.url)
