@@ -532,6 +532,9 @@ COMMON_PREFIXES = {
     "owl": OWL,
     "xsd": XSD,
     "wikidata": "http://www.wikidata.org/entity/",
+    # classes FOAF's own axioms bring in (foaf:Person is a contact:Person and a geo:SpatialThing)
+    "contact": "http://www.w3.org/2000/10/swap/pim/contact#",
+    "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#",
 }
 
 

@@ -541,6 +541,19 @@ def test_a_checksum_is_named_by_its_value(client: FlaskClient) -> None:
     assert names and all(name == f"checksum {row['value']}" for name in names)
 
 
+def test_classes_from_other_vocabularies_are_shown_by_prefix(client: FlaskClient) -> None:
+    contact = "http://www.w3.org/2000/10/swap/pim/contact#Person"
+    people = rows(
+        client,
+        f'SELECT ?p WHERE {{ ?p a <{contact}> FILTER(STRSTARTS(STR(?p), "{BASE}id/person/")) }} '
+        "ORDER BY ?p LIMIT 1",
+    )
+    assert people, "no person is typed contact:Person (FOAF's axioms, by reasoning)"
+    text, _ = get_page(client, f"/doc/{key(people[0]['p'])}")
+    assert re.search(rf'href="{re.escape(contact)}"[^>]*>contact:Person<', text)
+    assert f">{contact}<" not in text
+
+
 def test_the_document_page_prints_a_year_as_a_year(client: FlaskClient) -> None:
     docs = rows(
         client,
