@@ -144,7 +144,11 @@ def register_errors(app: Flask) -> None:
 def _json_error(body: dict[str, Any], status: int, headers: Mapping[str, str]) -> Response:
     """The error as JSON; as an HTML page when the client prefers HTML to JSON (a browser)."""
     if prefers_html(["application/json"]):
-        return _html_error(body["error"], status, headers)
+        return _html_error(body, status, headers)
+    return _json_response(body, status, headers)
+
+
+def _json_response(body: dict[str, Any], status: int, headers: Mapping[str, str]) -> Response:
     response = Response(
         json.dumps(body, indent=2) + "\n",
         status=status,
@@ -165,10 +169,11 @@ def prefers_html(alternatives: Iterable[str]) -> bool:
     return html > 0 and all(html > accept[media] for media in alternatives)
 
 
-def _html_error(error: dict[str, Any], status: int, headers: Mapping[str, str]) -> Response:
+def _html_error(body: dict[str, Any], status: int, headers: Mapping[str, str]) -> Response:
+    error = body["error"]
     page = SimpleNamespace(title=f"{status} {error['title']}", alternates=[])
     try:
-        body = render_template(
+        page_html = render_template(
             "pages/error.html",
             page=page,
             status=status,
@@ -177,14 +182,9 @@ def _html_error(error: dict[str, Any], status: int, headers: Mapping[str, str]) 
         )
     except Exception:  # the error page itself failed: the plain JSON is still an answer
         current_app.logger.exception("error page failed")
-        return Response(
-            json.dumps({"error": error}, indent=2) + "\n",
-            status=status,
-            headers=dict(headers),
-            content_type="application/json",
-        )
+        return _json_response(body, status, headers)
     response = Response(
-        body, status=status, headers=dict(headers), content_type="text/html; charset=utf-8"
+        page_html, status=status, headers=dict(headers), content_type="text/html; charset=utf-8"
     )
     response.vary.add("Accept")
     return response

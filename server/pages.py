@@ -222,11 +222,8 @@ def _see_other(key: str) -> Response:
     fmt = extension or negotiated()
     if fmt is None:
         return _not_acceptable()
-    if stem == "council":  # the list of councils: /doc/council
-        pass
-    elif not is_known(resource_iri(stem)) and not (
-        extension is None and is_known(resource_iri(key))
-    ):
+    known = is_known(resource_iri(stem)) or (extension is None and is_known(resource_iri(key)))
+    if not known and stem != "council":  # /id/council: the list of councils, /doc/council
         return _not_found(resource_iri(stem), fmt)
     target = doc_path(stem, None if fmt is HTML and extension is None else fmt)
     response = Response(status=303, headers={"Location": target})
@@ -1515,14 +1512,16 @@ def council_index() -> str:
   OPTIONAL {{ ?c {_okg("gssCode")} ?code }}
 }} GROUP BY ?c"""
     )
+    # An inspection ?i's framework and overall grade, with the grade's rank (both queries below).
+    framework_and_grade = f"""  OPTIONAL {{ ?i {_okg("framework")} ?fw }}
+  OPTIONAL {{ ?j {iri(PROV + "wasGeneratedBy")} ?i ; {_okg("area")} {overall} ;
+                 {_okg("grade")} ?grade .
+             OPTIONAL {{ ?grade {_okg("rank")} ?rank }} }}"""
     latest = select(
         f"""SELECT ?c ?i ?date ?fw ?grade ?rank ?g WHERE {{
   GRAPH ?g {{ ?c {_okg("latestInspection")} ?i }} FILTER(?g != {inferred})
   OPTIONAL {{ ?i {_okg("publicationDate")} ?date }}
-  OPTIONAL {{ ?i {_okg("framework")} ?fw }}
-  OPTIONAL {{ ?j {iri(PROV + "wasGeneratedBy")} ?i ; {_okg("area")} {overall} ;
-                 {_okg("grade")} ?grade .
-             OPTIONAL {{ ?grade {_okg("rank")} ?rank }} }}
+{framework_and_grade}
 }}"""
     )
     # Councils abolished before Ofsted's latest table have no latest inspection in it: their last
@@ -1533,10 +1532,7 @@ def council_index() -> str:
   FILTER NOT EXISTS {{ ?c {_okg("latestInspection")} ?any }}
   GRAPH ?g {{ ?i {_okg("inspected")} ?c ; {_okg("publicationDate")} ?date }}
   FILTER(?g != {inferred})
-  OPTIONAL {{ ?i {_okg("framework")} ?fw }}
-  OPTIONAL {{ ?j {iri(PROV + "wasGeneratedBy")} ?i ; {_okg("area")} {overall} ;
-                 {_okg("grade")} ?grade .
-             OPTIONAL {{ ?grade {_okg("rank")} ?rank }} }}
+{framework_and_grade}
 }}"""
     )
     labeller = Labeller()

@@ -99,7 +99,6 @@ ERRORS: dict[str, type[HttpError]] = {
     "bad": BadRequestError,
     "not-found": NotFoundError,
     "too-large": ResultTooLargeError,
-    "memory": QueryMemoryError,
 }
 
 
@@ -249,7 +248,6 @@ def worker_main(conn: Connection, memory_bytes: int = 0) -> None:
 class _Worker:
     process: BaseProcess
     conn: Connection
-    jobs: int = field(default=0)
     idle_since: float = field(default=0.0)
 
 
