@@ -18,15 +18,18 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from .admission import Admission, client_key
 from .chrome import site_header
 from .config import SETTING_NAMES, Settings, load_settings
 from .errors import HttpError, OfstedKgError, error_body, render
 
 if TYPE_CHECKING:
     from .backend import Backend
+    from .workers import Answer, Job
 
 SETTINGS_KEY = "ofsted_kg.settings"
 BACKEND_KEY = "ofsted_kg.backend"
+ADMISSION_KEY = "ofsted_kg.admission"
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -44,6 +47,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     backend = make_backend(settings)
     app.extensions[BACKEND_KEY] = backend
+    app.extensions[ADMISSION_KEY] = Admission(
+        settings.client_queries, settings.worker_limit, settings.reserved_workers
+    )
     weakref.finalize(app, backend.close)
 
     from . import gsp, pages, sparql
@@ -86,6 +92,20 @@ def current_settings() -> Settings:
 def current_backend() -> Backend:
     backend: Backend = current_app.extensions[BACKEND_KEY]
     return backend
+
+
+def current_admission() -> Admission:
+    admission = current_app.extensions[ADMISSION_KEY]
+    assert isinstance(admission, Admission)
+    return admission
+
+
+def run_for_client(job: Job) -> Answer:
+    """Run a query the client sent (a SPARQL query, a Graph Store read) under the admission
+    rules (see ``admission``): 429 or 503 rather than a worker when the client has too many."""
+    client = client_key(request.remote_addr, request.user_agent.string)
+    with current_admission().slot(client):
+        return current_backend().run(job)
 
 
 # -- CORS for queries, gzip for everything large -------------------------------------------------

@@ -3,8 +3,10 @@
 Both answer the same operations (a query job, an update, the Graph Store reads and writes) and a
 dataset version for ``ETag``/``Last-Modified``.
 
-The local store is never written in place. A write (SPARQL update or Graph Store PUT/POST/DELETE)
-runs under one lock:
+The local store is never written in place. A write (SPARQL update or Graph Store PUT/POST/DELETE,
+described by a ``writes.Write``) runs under one lock, in a child process of its own (see
+``writes``: client input is parsed there, a write past ``write_timeout`` is stopped, and its memory
+goes back to the system when it ends):
 
     1. read the live store into an in-memory store (the build's way: nothing is changed on disk
        until the end, and an in-memory store is several times faster to change)
@@ -17,10 +19,9 @@ runs under one lock:
     5. write the copy to a new store directory beside the live one in one bulk load, swap it in
        (the build's safe swap) and bump the dataset version, so the query workers reopen it
 
-The write operations themselves (``CheckedWrites``) are shared with the remote backend
-(``remote.RemoteBackend``), which applies them to an in-memory copy of the remote's data, checks it
-the same way, and sends the difference to the remote as one update; ``make_backend`` picks it when
-``remote_query`` is set.
+What a write changes (``change_for``) is shared with the remote backend (``remote.RemoteBackend``),
+which applies it to an in-memory copy of the remote's data, checks it the same way, and sends the
+difference to the remote as one update; ``make_backend`` picks it when ``remote_query`` is set.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from .config import Settings
 from .errors import NotFoundError, ShapesViolatedError, StoreError
 from .store import StagedStore, Store, gc_paused, is_store_dir, recover
 from .workers import Answer, Job, StoreLocation, WorkerPool
+from .writes import Write, parse_bodies, run_isolated
 
 if TYPE_CHECKING:
     from .validation import ValidationReport
@@ -74,78 +76,68 @@ class Backend(Protocol):
 
     def run(self, job: Job) -> Answer: ...
 
-    def update(self, text: str, base_iri: str | None) -> None: ...
-
-    def put_graph(self, graph: str | None, triples: list[ox.Triple]) -> bool: ...
-
-    def post_graph(self, graph: str | None, triples: list[ox.Triple]) -> bool: ...
-
-    def delete_graph(self, graph: str | None) -> None: ...
+    def write(self, write: Write) -> bool:
+        """Carry out a write (see ``writes``); True if it made a new named graph."""
+        ...
 
     def close(self) -> None: ...
 
 
-class CheckedWrites:
-    """The write operations, as changes to a copy of the data that ``_write`` checks and keeps.
+def change_for(write: Write, settings: Settings) -> Callable[[Store], bool]:
+    """The change a write makes to a writable copy of the data: a function of the copy that
+    returns whether a new named graph was made. Parsing happens here, in the process that
+    carries the write out."""
+    union = settings.union
 
-    A subclass gives ``settings`` and ``_write(change)``: run ``change`` on a writable copy (with
-    :func:`apply_checked`), keep the result only if the shapes hold, and return what ``change``
-    returned."""
-
-    settings: Settings
-
-    def _write(self, change: Callable[[Store], T]) -> T:
-        raise NotImplementedError
-
-    def update(self, text: str, base_iri: str | None) -> None:
-        def change(store: Store) -> None:
-            if self.settings.union:
-                store.update(text, default_target=self.settings.updates_graph, base_iri=base_iri)
-            else:
-                store.update_plain(text, base_iri=base_iri)
-
-        self._write(change)
-
-    def _target(self, graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
+    def target(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
         if graph is None:
-            return (
-                ox.NamedNode(self.settings.updates_graph)
-                if self.settings.union
-                else ox.DefaultGraph()
-            )
+            return ox.NamedNode(settings.updates_graph) if union else ox.DefaultGraph()
         return ox.NamedNode(graph)
 
-    def put_graph(self, graph: str | None, triples: list[ox.Triple]) -> bool:
-        def change(store: Store) -> bool:
-            created = _clear(store, graph, self.settings.union)
-            _add(store, self._target(graph), triples)
-            return created
+    graph = write.graph
+    if write.kind == "update":
 
-        return self._write(change)
+        def update(store: Store) -> bool:
+            if union:
+                store.update(
+                    write.text, default_target=settings.updates_graph, base_iri=write.base_iri
+                )
+            else:
+                store.update_plain(write.text, base_iri=write.base_iri)
+            return False
 
-    def post_graph(self, graph: str | None, triples: list[ox.Triple]) -> bool:
-        def change(store: Store) -> bool:
-            target = self._target(graph)
-            created = isinstance(target, ox.NamedNode) and not store.inner.contains_named_graph(
-                target
-            )
-            _add(store, target, triples)
-            return created
+        return update
+    if write.kind == "delete":
 
-        return self._write(change)
-
-    def delete_graph(self, graph: str | None) -> None:
-        def change(store: Store) -> None:
+        def delete(store: Store) -> bool:
             if graph is not None and not store.inner.contains_named_graph(ox.NamedNode(graph)):
                 raise NotFoundError(f"there is no graph <{graph}> in this store")
-            _clear(store, graph, self.settings.union)
+            _clear(store, graph, union)
             if graph is not None:
                 store.inner.remove_graph(ox.NamedNode(graph))
+            return False
 
-        self._write(change)
+        return delete
+    triples = parse_bodies(write)
+    if write.kind == "put":
+
+        def put(store: Store) -> bool:
+            created = _clear(store, graph, union)
+            _add(store, target(graph), triples)
+            return created
+
+        return put
+
+    def post(store: Store) -> bool:
+        into = target(graph)
+        created = isinstance(into, ox.NamedNode) and not store.inner.contains_named_graph(into)
+        _add(store, into, triples)
+        return created
+
+    return post
 
 
-class LocalBackend(CheckedWrites):
+class LocalBackend:
     """The embedded Oxigraph store at ``settings.store``, queried by worker processes."""
 
     def __init__(self, settings: Settings) -> None:
@@ -192,50 +184,68 @@ class LocalBackend(CheckedWrites):
 
     # -- writing ------------------------------------------------------------------------------
 
-    def _write(self, change: Callable[[Store], T]) -> T:
-        from .build import union_quads
-        from .validation import start_validation
-
+    def write(self, write: Write) -> bool:
+        """Carry the write out in a child process (``writes.run_isolated``), one at a time."""
         with self._write_lock:
-            copy = Store(ox.Store(), None, writable=True)
-            if is_store_dir(self.path):
-                live = ox.Store.read_only(str(self.path))
-                # In union mode the default graph is derived: it is made again from the named
-                # graphs only if the change reads it (a SPARQL update), and written from them.
-                graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = []
-                for name in live.named_graphs():
-                    copy.inner.add_graph(name)  # an empty named graph is kept too
-                    graphs.append(name)
-                if not self.settings.union:
-                    graphs.append(ox.DefaultGraph())
-                with gc_paused():
-                    for graph in graphs:
-                        copy.inner.bulk_extend(live.quads_for_pattern(None, None, None, graph))
-                del live
-                copy.union_stale = self.settings.union
-            result = apply_change(copy, change, self.settings)
-            names = list(copy.inner.named_graphs())
-            with gc_paused():
-                named = list(copy.quads())
-                default = (
-                    union_quads(named)
-                    if self.settings.union
-                    else list(copy.inner.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+            try:
+                return run_isolated(
+                    write_store,
+                    (self.settings, write),
+                    self.settings.write_timeout,
+                    on_timeout=lambda: recover(self.path),
                 )
-            copy.close()
-            # As the build does: the new store is written while the shapes are checked in forked
-            # processes; a violation leaves the block before the commit, deleting the new store.
-            shapes = self.settings.shapes_graph_prefix
-            checked = named if any(n.value.startswith(shapes) for n in names) else []
-            with start_validation(checked, self.settings) as pending, StagedStore(self.path) as new:
-                for name in names:
-                    new.store.inner.add_graph(name)
-                with gc_paused():
-                    new.store.add_quads(named + default)
-                _raise_on_violations(pending.wait())
-                new.commit()
-            self._version = self._read_version()
-            return result
+            finally:
+                self._version = self._read_version()
+
+
+def write_store(settings: Settings, write: Write) -> bool:
+    """Carry out one write on the store at ``settings.store`` (in the write's child process):
+
+    copy the live store into memory, change the copy, reason and validate it, write it to a new
+    store beside the live one and swap that in; a violation leaves the live store untouched."""
+    from .build import union_quads
+    from .validation import start_validation
+
+    change = change_for(write, settings)
+    path = settings.store
+    copy = Store(ox.Store(), None, writable=True)
+    if is_store_dir(path):
+        live = ox.Store.read_only(str(path))
+        # In union mode the default graph is derived: it is made again from the named graphs
+        # only if the change reads it (a SPARQL update), and written from them.
+        graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = []
+        for name in live.named_graphs():
+            copy.inner.add_graph(name)  # an empty named graph is kept too
+            graphs.append(name)
+        if not settings.union:
+            graphs.append(ox.DefaultGraph())
+        with gc_paused():
+            for graph in graphs:
+                copy.inner.bulk_extend(live.quads_for_pattern(None, None, None, graph))
+        del live
+        copy.union_stale = settings.union
+    result = apply_change(copy, change, settings)
+    names = list(copy.inner.named_graphs())
+    with gc_paused():
+        named = list(copy.quads())
+        default = (
+            union_quads(named)
+            if settings.union
+            else list(copy.inner.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        )
+    copy.close()
+    # As the build does: the new store is written while the shapes are checked in forked
+    # processes; a violation leaves the block before the commit, deleting the new store.
+    shapes = settings.shapes_graph_prefix
+    checked = named if any(n.value.startswith(shapes) for n in names) else []
+    with start_validation(checked, settings) as pending, StagedStore(path) as new:
+        for name in names:
+            new.store.inner.add_graph(name)
+        with gc_paused():
+            new.store.add_quads(named + default)
+        _raise_on_violations(pending.wait())
+        new.commit()
+    return result
 
 
 def _is_empty_dir(path: Path) -> bool:

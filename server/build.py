@@ -132,9 +132,9 @@ class _Assembled:
 
 def _assemble(settings: Settings, steps: _Steps) -> _Assembled:
     """Parse and reason, in memory."""
-    check_generated(settings.root)
     sources = discover(settings.root, settings.base)
-    parsed = parse_all(sources)
+    parsed = parse_all(sources)  # every syntax error first, one line each (path:line:column)
+    check_generated(settings.root)
     triples = sum(len(p.quads) for p in parsed)
     graphs = len({q.graph_name for p in parsed for q in p.quads[:1]})
     steps.done(f"parsed {len(parsed):,} files, {triples:,} triples in {graphs:,} named graphs")

@@ -140,6 +140,15 @@ def make_parser() -> argparse.ArgumentParser:
         help="memory a query worker may take, in MiB (default: 1024; 0: no limit)",
     )
     serve.add_argument(
+        "--client-queries",
+        type=int,
+        metavar="N",
+        help="queries one client may have running at once (default: 8; 0: no limit)",
+    )
+    serve.add_argument(
+        "--write-timeout", type=float, metavar="S", help="seconds per write (default: 300)"
+    )
+    serve.add_argument(
         "--update-token",
         metavar="T",
         help="allow SPARQL updates with 'Authorization: Bearer T' (prefer the environment "
@@ -185,6 +194,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         "port",
         "query_timeout",
         "query_memory",
+        "client_queries",
+        "write_timeout",
         "update_token",
         "threads",
         "workers",

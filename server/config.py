@@ -165,6 +165,29 @@ SETTINGS: tuple[Setting, ...] = (
         _non_negative_int,
     ),
     Setting(
+        "client_queries",
+        8,
+        "Most queries (and Graph Store reads) one client may have running at once; one more is "
+        "answered 429 Too Many Requests. A client is an IP address with a User-Agent, as the "
+        "Wikidata Query Service counts them. 0: no limit.",
+        _non_negative_int,
+    ),
+    Setting(
+        "reserved_workers",
+        2,
+        "Query workers (of max_workers) kept for clients with no query running: a client that "
+        "already has one running is answered 503 rather than take the last of them, so a new "
+        "client is answered while others run heavy queries.",
+        _non_negative_int,
+    ),
+    Setting(
+        "write_timeout",
+        300.0,
+        "Seconds a write (a SPARQL update or a Graph Store write) may take once its turn has "
+        "come; past it the write is stopped, nothing of it is kept, and it is answered 503.",
+        _positive_float,
+    ),
+    Setting(
         "update_token",
         None,
         "Bearer token that allows SPARQL updates and Graph Store writes; unset means the "
@@ -268,6 +291,9 @@ class Settings:
     max_workers: int
     query_timeout: float
     query_memory: int
+    client_queries: int
+    reserved_workers: int
+    write_timeout: float
     update_token: str | None
     validation_workers: int
     default_graph: str

@@ -119,6 +119,13 @@ class QuerySyntaxError(BadRequestError):
     title = "Malformed query"
 
 
+class InputLimitError(BadRequestError):
+    """The request is over one of the server's limits on its input (nesting depth, entity
+    declarations); ``detail`` names the limit."""
+
+    title = "Input over a limit"
+
+
 class UpdateFailedError(BadRequestError):
     """An update that parses but cannot be carried out as asked (a graph that does not exist, or
     one that already does, without SILENT); ``detail`` is the engine's message."""
@@ -128,7 +135,7 @@ class UpdateFailedError(BadRequestError):
 
 class UnauthorizedError(HttpError):
     status = 401
-    title = "UnauthorizedError"
+    title = "Unauthorized"
 
     def headers(self) -> dict[str, str]:
         return {"WWW-Authenticate": 'Bearer realm="ofsted-kg"'}
@@ -136,7 +143,7 @@ class UnauthorizedError(HttpError):
 
 class ForbiddenError(HttpError):
     status = 403
-    title = "ForbiddenError"
+    title = "Forbidden"
 
 
 class NotFoundError(HttpError):
@@ -197,6 +204,27 @@ class QueryMemoryError(HttpError):
 
 class ServiceBusyError(QueryTimeoutError):
     title = "Service busy"
+
+
+class TooManyQueriesError(HttpError):
+    """The client already has as many queries running as one client may (see ``admission``)."""
+
+    status = 429
+    title = "Too many queries at once"
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "1"}
+
+
+class WriteTimeoutError(HttpError):
+    """The write ran past its deadline and was stopped; nothing of it was kept."""
+
+    status = 503
+    title = "Write timed out"
+    public = True
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "1"}
 
 
 class BadGatewayError(HttpError):

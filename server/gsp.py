@@ -16,23 +16,13 @@ import secrets
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
-from .app import current_backend, current_settings
-from .errors import BadRequestError, UnsupportedMediaTypeError
+from .app import current_backend, current_settings, run_for_client
+from .errors import BadRequestError
 from .sparql import GRAPH_FORMATS, _not_modified, _with_version, check_token, negotiate
 from .workers import Job
+from .writes import Body, Write, checked_body
 
 bp = Blueprint("gsp", __name__)
-
-# Media types a graph may be sent in (Content-Type of PUT and POST).
-PARSERS: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "text/n3": ox.RdfFormat.N3,
-}
 
 METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
 
@@ -40,6 +30,13 @@ METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
 def _graph(path: str | None) -> tuple[str | None, bool]:
     """(graph IRI or None for the default graph, whether the graph store itself was named)."""
     if path is not None:
+        try:  # the request URL names the graph: it must be an IRI (no '{', '"', '<', %FF)
+            ox.NamedNode(request.base_url)
+        except ValueError as exc:
+            raise BadRequestError(
+                f"the request URL {request.base_url!r} is not an IRI, so it cannot name a "
+                f"graph: {exc}"
+            ) from None
         return request.base_url, False
     has_default = "default" in request.args
     graphs = request.args.getlist("graph")
@@ -58,26 +55,12 @@ def _graph(path: str | None) -> tuple[str | None, bool]:
     return None, True
 
 
-def _triples(graph: str | None) -> list[ox.Triple]:
-    if request.mimetype == "multipart/form-data":  # several documents, merged
-        found: list[ox.Triple] = []
-        for part in request.files.values():
-            found += _parse(part.read(), part.mimetype, graph)
-        return found
-    return _parse(request.get_data(), request.mimetype, graph)
-
-
-def _parse(data: bytes, mimetype: str, graph: str | None) -> list[ox.Triple]:
-    fmt = PARSERS.get(mimetype)
-    if fmt is None:
-        known = ", ".join(sorted(PARSERS))
-        raise UnsupportedMediaTypeError(f"send the graph as one of {known}")
-    base = graph or request.base_url
-    try:
-        quads = ox.parse(data, fmt, base_iri=base)
-        return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-    except (SyntaxError, ValueError, OSError) as exc:
-        raise BadRequestError(f"the graph does not parse as {mimetype}: {exc}") from None
+def _bodies() -> tuple[Body, ...]:
+    """The documents sent (several, merged, in a multipart POST), checked against the limits;
+    they are parsed by the write's own process."""
+    if request.mimetype == "multipart/form-data":
+        return tuple(checked_body(part.read(), part.mimetype) for part in request.files.values())
+    return (checked_body(request.get_data(), request.mimetype),)
 
 
 @bp.route("/store", methods=METHODS)
@@ -100,26 +83,27 @@ def graph_store(path: str | None = None) -> Response:
             max_bytes=current_settings().max_result_bytes,
             head_only=request.method == "HEAD",
         )
-        answer = backend.run(job)
+        answer = run_for_client(job)
         response = Response(answer.data, content_type=fmt.content_type)
         response.vary.add("Accept")
         return _with_version(response, version)
 
     check_token()
+    base = request.base_url
     if request.method == "DELETE":
         if whole_store:
             raise BadRequestError("name a graph to delete: '?default' or '?graph=IRI'")
-        backend.delete_graph(graph)
+        backend.write(Write("delete", graph, base_iri=base))
         return Response(status=204)
     if request.method == "PUT":
         if whole_store:
             raise BadRequestError("name a graph to replace: '?default' or '?graph=IRI'")
-        created = backend.put_graph(graph, _triples(graph))
+        created = backend.write(Write("put", graph, base_iri=base, bodies=_bodies()))
         return Response(status=201 if created else 204)
     # POST
     if whole_store:
-        graph = f"{request.base_url.rstrip('/')}/{secrets.token_hex(8)}"
-        backend.post_graph(graph, _triples(graph))
+        graph = f"{base.rstrip('/')}/{secrets.token_hex(8)}"
+        backend.write(Write("post", graph, base_iri=base, bodies=_bodies()))
         return Response(status=201, headers={"Location": graph})
-    created = backend.post_graph(graph, _triples(graph))
+    created = backend.write(Write("post", graph, base_iri=base, bodies=_bodies()))
     return Response(status=201 if created else 204)

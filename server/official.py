@@ -39,7 +39,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import OfstedKgError
+from .errors import OfstedKgError, SourceSyntaxError
+from .sources import syntax_problem
 from .turtle import IRI, Graph, Literal, date, text
 
 BASE = "https://w3id.org/ofsted-kg/"
@@ -1711,7 +1712,13 @@ def read_seed_judgements(root: Path) -> list[SeedJudgement]:
     found: list[SeedJudgement] = []
     for path in sorted((root / "graph" / "seeds").glob("*.ttl")):
         store = ox.Store()
-        store.load(path=path, format=ox.RdfFormat.TURTLE, base_iri=f"{BASE}graph/seeds/{path.stem}")
+        try:
+            store.load(
+                path=path, format=ox.RdfFormat.TURTLE, base_iri=f"{BASE}graph/seeds/{path.stem}"
+            )
+        except SyntaxError as exc:  # the same one line the build gives: path:line:column
+            relpath = path.relative_to(root).as_posix()
+            raise SourceSyntaxError([syntax_problem(relpath, exc)]) from None
         for solution in store.query(SEED_QUERY):  # type: ignore[union-attr]
 
             def value(name: str, solution: ox.QuerySolution = solution) -> str:

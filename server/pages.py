@@ -286,12 +286,28 @@ def _respond(
 _BODIES_KEY = "ofsted_kg.pages.bodies"
 BODY_CACHE_ENTRIES = 256
 BODY_CACHE_LARGEST = 4 * 1024 * 1024
+BODY_CACHE_BYTES = 32 * 1024 * 1024  # bodies and keys, all told
 
 
 @dataclass
 class BodyCache:
     lock: threading.Lock = field(default_factory=threading.Lock)
     bodies: OrderedDict[tuple[str, str, str, str], bytes] = field(default_factory=OrderedDict)
+    size: int = 0
+
+    def put(self, slot: tuple[str, str, str, str], data: bytes) -> None:
+        """Keep a body (the caller holds the lock); the oldest go past the count or the bytes."""
+        if slot in self.bodies:
+            return
+        self.bodies[slot] = data
+        self.size += _slot_size(slot, data)
+        while len(self.bodies) > BODY_CACHE_ENTRIES or self.size > BODY_CACHE_BYTES:
+            old_slot, old = self.bodies.popitem(last=False)
+            self.size -= _slot_size(old_slot, old)
+
+
+def _slot_size(slot: tuple[str, str, str, str], data: bytes) -> int:
+    return len(data) + sum(len(part) for part in slot)
 
 
 def _cached_body(
@@ -309,9 +325,7 @@ def _cached_body(
     data = made.encode("utf-8") if isinstance(made, str) else made
     if BODY_CACHE_ENTRIES and len(data) <= BODY_CACHE_LARGEST:
         with cache.lock:
-            cache.bodies[slot] = data
-            while len(cache.bodies) > BODY_CACHE_ENTRIES:
-                cache.bodies.popitem(last=False)
+            cache.put(slot, data)
     return data
 
 

@@ -62,14 +62,14 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph as ox
 
-from .backend import CheckedWrites, Version, apply_checked
+from .backend import Version, apply_checked, change_for
 from .config import Settings
 from .errors import (
     BadGatewayError,
@@ -80,6 +80,7 @@ from .errors import (
 )
 from .store import Store
 from .workers import Answer, Job, NotAcceptableKindError
+from .writes import Write, run_isolated
 
 T = TypeVar("T")
 
@@ -122,7 +123,7 @@ class Reply:
     body: bytes
 
 
-class RemoteBackend(CheckedWrites):
+class RemoteBackend:
     """The endpoint's calls answered by a remote SPARQL 1.1 server (see the module docstring)."""
 
     def __init__(self, settings: Settings) -> None:
@@ -361,36 +362,53 @@ class RemoteBackend(CheckedWrites):
         ]
         return graphs, quads
 
-    def _write(self, change: Callable[[Store], T]) -> T:
-        assert self.update_url is not None
+    def write(self, write: Write) -> bool:
+        """Carry the write out in a child process (``writes.run_isolated``), one at a time."""
         with self._write_lock:
-            deadline = time.monotonic() + WRITE_TIMEOUT
-            graphs, quads = self._fetch(deadline)
-            copy = Store(ox.Store(), None, writable=True)
-            for name in graphs:
-                copy.inner.add_graph(name)
-            copy.inner.extend(quads)
-            before = set(quads)
-            if self.settings.union:
-                copy.refresh_union()
-            result = apply_checked(copy, change, self.settings)
-            after = set(copy.inner)
-            after_graphs = [g for g in copy.inner.named_graphs() if isinstance(g, ox.NamedNode)]
-            text = change_request(before, after, set(graphs), set(after_graphs))
-            if text:
-                reply = self._call(
-                    "POST",
-                    self.update_url,
-                    deadline=deadline,
-                    body=text.encode("utf-8"),
-                    headers={"Content-Type": "application/sparql-update"},
-                    budget=WRITE_TIMEOUT,
-                )
-                if reply.status == 400:  # our own change request: not the client's fault
-                    reply = Reply(500, reply.content_type, reply.body)
-                self._check(reply, self.update_url, "update")
+            created, sent = run_isolated(
+                write_remote, (self.settings, write), self.settings.write_timeout
+            )
+            if sent:
                 self._version = Version(secrets.token_hex(8), time.time())
-            return result
+            return created
+
+    def write_here(self, write: Write) -> tuple[bool, bool]:
+        """Carry out one write (in the write's child process): fetch the remote's data into a
+        copy, change and check the copy, and send the difference. Returns whether a new named
+        graph was made, and whether anything was sent."""
+        assert self.update_url is not None
+        change = change_for(write, self.settings)
+        deadline = time.monotonic() + WRITE_TIMEOUT
+        graphs, quads = self._fetch(deadline)
+        copy = Store(ox.Store(), None, writable=True)
+        for name in graphs:
+            copy.inner.add_graph(name)
+        copy.inner.extend(quads)
+        before = set(quads)
+        if self.settings.union:
+            copy.refresh_union()
+        result = apply_checked(copy, change, self.settings)
+        after = set(copy.inner)
+        after_graphs = [g for g in copy.inner.named_graphs() if isinstance(g, ox.NamedNode)]
+        text = change_request(before, after, set(graphs), set(after_graphs))
+        if text:
+            reply = self._call(
+                "POST",
+                self.update_url,
+                deadline=deadline,
+                body=text.encode("utf-8"),
+                headers={"Content-Type": "application/sparql-update"},
+                budget=WRITE_TIMEOUT,
+            )
+            if reply.status == 400:  # our own change request: not the client's fault
+                reply = Reply(500, reply.content_type, reply.body)
+            self._check(reply, self.update_url, "update")
+        return result, bool(text)
+
+
+def write_remote(settings: Settings, write: Write) -> tuple[bool, bool]:
+    """:meth:`RemoteBackend.write_here` in the write's child process."""
+    return RemoteBackend(settings).write_here(write)
 
 
 # -- Helpers --------------------------------------------------------------------------------------

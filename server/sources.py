@@ -104,9 +104,10 @@ def discover(root: Path, base: str) -> list[SourceFile]:
 _POSITION_PREFIX = re.compile(r"^Parser error (?:at|between) [^:]*:\s*")
 
 
-def _problem(source: SourceFile, exc: SyntaxError) -> SyntaxProblem:
+def syntax_problem(relpath: str, exc: SyntaxError) -> SyntaxProblem:
+    """A parser's SyntaxError as ``relpath:line:column: message``."""
     message = _POSITION_PREFIX.sub("", exc.msg or str(exc)) or "syntax error"
-    return SyntaxProblem(source.relpath, exc.lineno, exc.offset, message)
+    return SyntaxProblem(relpath, exc.lineno, exc.offset, message)
 
 
 def _relabel(
@@ -136,7 +137,7 @@ def parse_file(source: SourceFile) -> list[ox.Quad]:
             obj = _relabel(quad.object, labels, prefix)
             quads.append(ox.Quad(subject, quad.predicate, obj, graph))  # type: ignore[arg-type]
     except SyntaxError as exc:
-        raise SourceSyntaxError([_problem(source, exc)]) from None
+        raise SourceSyntaxError([syntax_problem(source.relpath, exc)]) from None
     except OSError as exc:
         raise SourceError(f"{source.relpath}: cannot read: {exc.strerror or exc}") from None
     return quads

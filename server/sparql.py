@@ -22,6 +22,7 @@ of deterministic queries are kept, per dataset version, so a repeated query need
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
 import threading
@@ -33,7 +34,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import MIMEAccept, MultiDict
 
-from .app import current_backend, current_settings, prefers_html
+from .app import current_backend, current_settings, prefers_html, run_for_client
 from .errors import (
     BadRequestError,
     ForbiddenError,
@@ -41,8 +42,10 @@ from .errors import (
     UnauthorizedError,
     UnsupportedMediaTypeError,
 )
+from .limits import SPARQL_SKIPPED, check_sparql
 from .store import QueryResult
 from .workers import Answer, Job, NotAcceptableKindError
+from .writes import Write
 
 bp = Blueprint("sparql", __name__)
 
@@ -172,10 +175,24 @@ def choose(formats: tuple[Format, ...], explicit: str | None) -> Format | None:
     return _by_accept(formats, request.headers.get("Accept", ""))
 
 
-@lru_cache(maxsize=512)
 def _by_accept(formats: tuple[Format, ...], header: str) -> Format | None:
-    """The format an Accept header picks (clients send a handful of distinct headers, so the
-    answer is kept rather than parsed again for every request)."""
+    """The format an Accept header picks. Clients send a handful of distinct headers, so the
+    answer for a short one is kept rather than parsed again for every request; a long one (no
+    client needs one) is parsed each time, so that no one can fill memory with them."""
+    if len(header) > ACCEPT_KEPT_CHARS:
+        return _best_format(formats, header)
+    return _best_format_kept(formats, header)
+
+
+ACCEPT_KEPT_CHARS = 512
+
+
+@lru_cache(maxsize=512)
+def _best_format_kept(formats: tuple[Format, ...], header: str) -> Format | None:
+    return _best_format(formats, header)
+
+
+def _best_format(formats: tuple[Format, ...], header: str) -> Format | None:
     parsed = _parse_accept(header)
     if not parsed:
         return formats[0]
@@ -276,6 +293,7 @@ def read_operation() -> Operation:
         raise BadRequestError(f"no {kind} given: use the '{kind}' parameter")
     if "\x00" in text:
         raise BadRequestError(f"the {kind} contains a NUL character")
+    check_sparql(text, kind)
     if kind == "update":
         return Operation(
             kind,
@@ -317,18 +335,7 @@ _STRINGS_AND_COMMENTS = re.compile(
     )
 )
 _IRI = r'<[^<>"{}|^`\\\x00-\x20]*>'
-_SKIPPED = re.compile(
-    "|".join(
-        (
-            r'"""(?:[^"\\]|\\.|"(?!""))*"""',
-            r"'''(?:[^'\\]|\\.|'(?!''))*'''",
-            r'"(?:[^"\\\n]|\\.)*"',
-            r"'(?:[^'\\\n]|\\.)*'",
-            _IRI,
-            r"#[^\n]*",
-        )
-    )
-)
+_SKIPPED = SPARQL_SKIPPED
 _KEYWORD = r"(?<![?$:\w]){}(?![\w:-])"
 _SERVICE = re.compile(_KEYWORD.format("SERVICE"), re.IGNORECASE)
 _SERVICE_TARGET = re.compile(
@@ -460,11 +467,12 @@ def sparql() -> Response:
         gzip=accepts_gzip(),
     )
     cache = answer_cache(backend)
-    key = (version.token, job) if cache is not None and deterministic(job.text) else None
+    kept = cache is not None and deterministic(job.text)
+    key = (version.token, job_digest(job)) if kept else None
     answer = cache.get(key) if cache is not None and key is not None else None
     if answer is None:
         try:
-            answer = backend.run(job)
+            answer = run_for_client(job)
         except NotAcceptableKindError as exc:
             negotiate(
                 GRAPH_FORMATS if exc.args[0] == "graph" else RESULTS_FORMATS, operation.format
@@ -491,28 +499,40 @@ def deterministic(query: str) -> bool:
     return _VOLATILE.search(_SKIPPED.sub(" ", query)) is None
 
 
+# What an entry costs beside its answer's bytes (the key, the Answer, the dictionary's slot):
+# counted, so that many tiny answers cannot hold more memory than the cache's size.
+ENTRY_OVERHEAD = 256
+
+
+def job_digest(job: Job) -> bytes:
+    """What a job is kept under: a digest of everything that shapes its answer (the query text
+    may be megabytes long; the cache keeps 32 bytes for it)."""
+    return hashlib.sha256(repr(job).encode("utf-8", "surrogatepass")).digest()
+
+
 class AnswerCache:
     """The answers of recent deterministic queries, for the dataset version they were computed on.
 
     A write changes the version, which empties the cache, so an answer is never stale; a repeated
-    query (a page's query, a client polling) is answered without a worker. Bounded in bytes."""
+    query (a page's query, a client polling) is answered without a worker. Bounded in bytes:
+    answers count their size, and keys (a digest of the job, see ``job_digest``) are small."""
 
     def __init__(self, max_bytes: int = 32 << 20, max_entry: int = 1 << 20) -> None:
         self.max_bytes = max_bytes
         self.max_entry = max_entry
-        self._entries: OrderedDict[tuple[str, Job], Answer] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, bytes], Answer] = OrderedDict()
         self._size = 0
         self._version = ""
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, Job]) -> Answer | None:
+    def get(self, key: tuple[str, bytes]) -> Answer | None:
         with self._lock:
             answer = self._entries.get(key)
             if answer is not None:
                 self._entries.move_to_end(key)
             return answer
 
-    def put(self, key: tuple[str, Job], answer: Answer) -> None:
+    def put(self, key: tuple[str, bytes], answer: Answer) -> None:
         if len(answer.data) > self.max_entry:
             return
         with self._lock:
@@ -523,10 +543,10 @@ class AnswerCache:
             if key in self._entries:
                 return
             self._entries[key] = answer
-            self._size += len(answer.data)
+            self._size += len(answer.data) + ENTRY_OVERHEAD
             while self._size > self.max_bytes:
                 _, dropped = self._entries.popitem(last=False)
-                self._size -= len(dropped.data)
+                self._size -= len(dropped.data) + ENTRY_OVERHEAD
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -591,7 +611,7 @@ def run_update(operation: Operation) -> Response:
     check_no_load(operation.text)
     check_service(operation.text, current_settings().service_allow)
     text = with_using(operation.text, operation.default_graphs, operation.named_graphs)
-    current_backend().update(text, request.base_url)
+    current_backend().write(Write("update", text=text, base_iri=request.base_url))
     return Response(status=204)
 
 

@@ -34,6 +34,7 @@ import rdflib
 from rdflib.term import Identifier
 
 from .errors import QuerySyntaxError, StoreError, UpdateFailedError
+from .limits import blank_sparql
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -312,18 +313,6 @@ def rdflib_graph(quads: Iterable[ox.Quad]) -> rdflib.Graph:
 
 # -- Splitting an update request into its operations --------------------------------------------
 
-_UPDATE_SKIPPED = re.compile(
-    "|".join(
-        (
-            r'"""(?:[^"\\]|\\.|"(?!""))*"""',
-            r"'''(?:[^'\\]|\\.|'(?!''))*'''",
-            r'"(?:[^"\\\n]|\\.)*"',
-            r"'(?:[^'\\\n]|\\.)*'",
-            r'<[^<>"{}|^`\\\x00-\x20]*>',
-            r"#[^\n]*",
-        )
-    )
-)
 _PROLOGUE = re.compile(
     r"\A\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*", re.IGNORECASE
 )
@@ -331,7 +320,7 @@ _PROLOGUE = re.compile(
 
 def split_update(text: str) -> list[str]:
     """The operations of an update request, each with the prefixes declared before it."""
-    blanked = _UPDATE_SKIPPED.sub(lambda m: " " * len(m.group(0)), text)
+    blanked = blank_sparql(text)
     pieces: list[str] = []
     depth = start = 0
     for index, char in enumerate(blanked):

@@ -48,6 +48,7 @@ from .errors import (
     ResultTooLargeError,
     ServiceBusyError,
 )
+from .limits import run_with_stack
 
 # -- Jobs and their answers -------------------------------------------------------------------
 
@@ -219,8 +220,13 @@ def _limit_memory(max_bytes: int) -> None:
 
 
 def worker_main(conn: Connection, memory_bytes: int = 0) -> None:
-    """The loop of one worker process: (location, job) in, Answer or Failure out."""
+    """One worker process: jobs are run on a thread with a large stack (see ``limits``)."""
     _limit_memory(memory_bytes)
+    run_with_stack(lambda: _serve_jobs(conn))
+
+
+def _serve_jobs(conn: Connection) -> None:
+    """The loop of one worker: (location, job) in, Answer or Failure out."""
     store: Any = None
     opened: StoreLocation | None = None
     while True:

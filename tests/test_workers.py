@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from ofsted_kg.app import BACKEND_KEY, create_app
 from ofsted_kg.config import load_settings
 from ofsted_kg.errors import QueryMemoryError, QueryTimeoutError, ServiceBusyError
-from ofsted_kg.sparql import AnswerCache, deterministic
+from ofsted_kg.sparql import ENTRY_OVERHEAD, AnswerCache, deterministic, job_digest
 from ofsted_kg.workers import GZIP_MINIMUM, Answer, Job, StoreLocation, WorkerPool
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
@@ -332,15 +332,27 @@ def test_what_counts_as_deterministic() -> None:
 
 
 def test_the_cache_is_bounded() -> None:
-    cache = AnswerCache(max_bytes=100, max_entry=60)
+    entry = 40 + ENTRY_OVERHEAD
+    cache = AnswerCache(max_bytes=2 * entry + 20, max_entry=60)
     jobs = [
-        Job("query", f"ASK {{ <http://example.org/{n}> ?p ?o }}", "JSON", None) for n in range(4)
+        job_digest(Job("query", f"ASK {{ <http://example.org/{n}> ?p ?o }}", "JSON", None))
+        for n in range(4)
     ]
     for job in jobs:
         cache.put(("v1", job), Answer("results", b"x" * 40))
-    assert len(cache) == 2  # 2 x 40 bytes fit in 100, 3 do not: the oldest went
+    assert len(cache) == 2  # 2 entries of 40 bytes fit, 3 do not: the oldest went
     assert cache.get(("v1", jobs[0])) is None and cache.get(("v1", jobs[3])) is not None
     cache.put(("v1", jobs[0]), Answer("results", b"x" * 61))  # larger than one entry may be
     assert cache.get(("v1", jobs[0])) is None
     cache.put(("v2", jobs[0]), Answer("results", b"y"))  # a new version: the old answers go
     assert len(cache) == 1
+
+
+def test_the_cache_keeps_a_digest_of_the_query_not_its_text() -> None:
+    """120 distinct 8 MB queries once took the web process past 1.1 GB: the whole text was the
+    key. Two jobs that differ only in their text have digests of the same small size."""
+    long_query = "ASK {}" + " " * (8 << 20)
+    digest = job_digest(Job("query", long_query, "JSON", None))
+    assert len(digest) == 32
+    assert digest != job_digest(Job("query", long_query + " ", "JSON", None))
+    assert digest == job_digest(Job("query", long_query, "JSON", None))
