@@ -38,6 +38,7 @@ import pyoxigraph as ox
 
 from .config import Settings
 from .errors import NotFoundError, ShapesViolatedError, StoreError
+from .sparql_text import check_no_load, check_service, check_structure, with_using
 from .store import StagedStore, Store, gc_paused, is_store_dir, recover
 from .workers import Answer, Job, StoreLocation, WorkerPool
 from .writes import Write, parse_bodies, run_isolated
@@ -96,14 +97,16 @@ def change_for(write: Write, settings: Settings) -> Callable[[Store], bool]:
 
     graph = write.graph
     if write.kind == "update":
+        check_structure(write.text, "update")
+        check_no_load(write.text)
+        check_service(write.text, settings.service_allow)
+        text = with_using(write.text, list(write.using), list(write.using_named))
 
         def update(store: Store) -> bool:
             if union:
-                store.update(
-                    write.text, default_target=settings.updates_graph, base_iri=write.base_iri
-                )
+                store.update(text, default_target=settings.updates_graph, base_iri=write.base_iri)
             else:
-                store.update_plain(write.text, base_iri=write.base_iri)
+                store.update_plain(text, base_iri=write.base_iri)
             return False
 
         return update

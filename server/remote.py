@@ -78,6 +78,7 @@ from .errors import (
     QuerySyntaxError,
     ResultTooLargeError,
 )
+from .sparql_text import check_service, check_structure
 from .store import Store
 from .workers import Answer, Job, NotAcceptableKindError
 from .writes import Write, run_isolated
@@ -244,6 +245,9 @@ class RemoteBackend:
         deadline = time.monotonic() + self.settings.query_timeout
         if job.kind == "graph":
             return self._read_graph(job, deadline)
+        # As a query worker does before its parser (the remote's may be no sturdier).
+        check_structure(job.text)
+        check_service(job.text, job.service_allow)
         return self._query(job, deadline)
 
     def _query(self, job: Job, deadline: float) -> Answer:

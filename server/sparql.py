@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -42,7 +41,6 @@ from .errors import (
     UnauthorizedError,
     UnsupportedMediaTypeError,
 )
-from .limits import SPARQL_SKIPPED, check_sparql
 from .store import QueryResult
 from .workers import Answer, Job, NotAcceptableKindError
 from .writes import Write
@@ -293,7 +291,6 @@ def read_operation() -> Operation:
         raise BadRequestError(f"no {kind} given: use the '{kind}' parameter")
     if "\x00" in text:
         raise BadRequestError(f"the {kind} contains a NUL character")
-    check_sparql(text, kind)
     if kind == "update":
         return Operation(
             kind,
@@ -321,109 +318,6 @@ def _iris(params: MultiDict[str, str], name: str) -> list[str]:
     return iris
 
 
-# -- What a query may reach: SERVICE only to the allow-list, updates never LOAD ------------------
-
-_STRINGS_AND_COMMENTS = re.compile(
-    "|".join(
-        (
-            r'"""(?:[^"\\]|\\.|"(?!""))*"""',  # long strings
-            r"'''(?:[^'\\]|\\.|'(?!''))*'''",
-            r'"(?:[^"\\\n]|\\.)*"',  # short strings
-            r"'(?:[^'\\\n]|\\.)*'",
-            r"#[^\n]*",  # comments
-        )
-    )
-)
-_IRI = r'<[^<>"{}|^`\\\x00-\x20]*>'
-_SKIPPED = SPARQL_SKIPPED
-_KEYWORD = r"(?<![?$:\w]){}(?![\w:-])"
-_SERVICE = re.compile(_KEYWORD.format("SERVICE"), re.IGNORECASE)
-_SERVICE_TARGET = re.compile(
-    _KEYWORD.format("SERVICE") + r"\s+(?:SILENT\s+)?(" + _IRI + r")?", re.IGNORECASE
-)
-_LOAD = re.compile(_KEYWORD.format("LOAD"), re.IGNORECASE)
-
-
-def _without_strings(text: str) -> str:
-    """The text with strings and comments blanked out (IRIs kept)."""
-    return _STRINGS_AND_COMMENTS.sub(lambda m: " " * len(m.group(0)), text)
-
-
-def uses_service(query: str) -> bool:
-    """Whether the query has the SERVICE keyword (outside strings, IRIs and comments)."""
-    return _SERVICE.search(_SKIPPED.sub(" ", query)) is not None
-
-
-def service_targets(query: str) -> list[str | None]:
-    """The endpoint of each SERVICE clause: its IRI, or None when it is not a plain <IRI>."""
-    if not uses_service(query):
-        return []
-    found: list[str | None] = []
-    for match in _SERVICE_TARGET.finditer(_without_strings(query)):
-        found.append(match.group(1)[1:-1] if match.group(1) else None)
-    return found or [None]
-
-
-def check_service(text: str, allowed: tuple[str, ...]) -> None:
-    for target in service_targets(text):
-        if target is None:
-            raise ForbiddenError(
-                "SERVICE needs its endpoint as a full <IRI> from this server's allow-list"
-                if allowed
-                else "this endpoint does not run federated queries (SERVICE)"
-            )
-        if target not in allowed:
-            raise ForbiddenError(
-                f"SERVICE <{target}> is not on this server's allow-list"
-                if allowed
-                else "this endpoint does not run federated queries (SERVICE)"
-            )
-
-
-def check_no_load(text: str) -> None:
-    if _LOAD.search(_SKIPPED.sub(" ", text)):
-        raise ForbiddenError("this endpoint does not fetch anything: LOAD is refused")
-
-
-# -- using-graph-uri: the protocol's dataset for an update ------------------------------------
-
-_USING_OR_WITH = re.compile(r"(?<![?$:\w])(USING|WITH)(?![\w:-])", re.IGNORECASE)
-_WHERE = re.compile(r"(?<![?$:\w])WHERE(?![\w:-])", re.IGNORECASE)
-_DELETE_WHERE = re.compile(r"(?<![?$:\w])DELETE\s+$", re.IGNORECASE)
-
-
-def with_using(text: str, using: list[str], using_named: list[str]) -> str:
-    """The update with ``USING``/``USING NAMED`` clauses added before each WHERE of a
-    DELETE/INSERT operation; 400 if it already names its own dataset (USING or WITH)."""
-    if not using and not using_named:
-        return text
-    blanked = _SKIPPED.sub(lambda m: " " * len(m.group(0)), text)
-    if _USING_OR_WITH.search(blanked):
-        raise BadRequestError(
-            "the update names its dataset with USING or WITH; do not also give "
-            "using-graph-uri or using-named-graph-uri"
-        )
-    clauses = " ".join(
-        [f"USING <{g}>" for g in using] + [f"USING NAMED <{g}>" for g in using_named]
-    )
-    pieces: list[str] = []
-    last = 0
-    depth = 0
-    position = 0
-    for match in _WHERE.finditer(blanked):
-        depth += blanked.count("{", position, match.start()) - blanked.count(
-            "}", position, match.start()
-        )
-        position = match.start()
-        if depth != 0 or _DELETE_WHERE.search(blanked[: match.start()]):
-            continue
-        pieces.append(text[last : match.start()])
-        pieces.append(f"{clauses} ")
-        last = match.start()
-    pieces.append(text[last:])
-    return "".join(pieces)
-
-
 # -- The endpoint -------------------------------------------------------------------------------
 
 
@@ -446,7 +340,6 @@ def sparql() -> Response:
     if operation.kind == "description":
         return service_description(operation.format)
     settings = current_settings()
-    check_service(operation.text, settings.service_allow)
     backend = current_backend()
     version = backend.version()
     if _not_modified(version.etag, version.last_modified):
@@ -465,10 +358,10 @@ def sparql() -> Response:
         base_iri=request.base_url,
         max_bytes=settings.max_result_bytes,
         gzip=accepts_gzip(),
+        service_allow=settings.service_allow,
     )
     cache = answer_cache(backend)
-    kept = cache is not None and deterministic(job.text)
-    key = (version.token, job_digest(job)) if kept else None
+    key = (version.token, job_digest(job)) if cache is not None else None
     answer = cache.get(key) if cache is not None and key is not None else None
     if answer is None:
         try:
@@ -478,7 +371,7 @@ def sparql() -> Response:
                 GRAPH_FORMATS if exc.args[0] == "graph" else RESULTS_FORMATS, operation.format
             )
             raise
-        if cache is not None and key is not None:
+        if cache is not None and key is not None and answer.deterministic:
             cache.put(key, answer)
     fmt = results if answer.kind == "results" else graphs
     assert fmt is not None
@@ -486,18 +379,6 @@ def sparql() -> Response:
 
 
 # -- Answers kept for repeated queries ----------------------------------------------------------
-
-_VOLATILE = re.compile(
-    r"(?<![?$:\w])(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(|" + _KEYWORD.format("SERVICE"),
-    re.IGNORECASE,
-)
-
-
-def deterministic(query: str) -> bool:
-    """Whether the same query on the same data always gives the same answer: not if it calls
-    RAND(), NOW(), UUID(), STRUUID() or BNODE(), or reaches out with SERVICE."""
-    return _VOLATILE.search(_SKIPPED.sub(" ", query)) is None
-
 
 # What an entry costs beside its answer's bytes (the key, the Answer, the dictionary's slot):
 # counted, so that many tiny answers cannot hold more memory than the cache's size.
@@ -608,10 +489,14 @@ def check_token() -> None:
 
 def run_update(operation: Operation) -> Response:
     check_token()
-    check_no_load(operation.text)
-    check_service(operation.text, current_settings().service_allow)
-    text = with_using(operation.text, operation.default_graphs, operation.named_graphs)
-    current_backend().write(Write("update", text=text, base_iri=request.base_url))
+    write = Write(
+        "update",
+        text=operation.text,
+        base_iri=request.base_url,
+        using=tuple(operation.default_graphs),
+        using_named=tuple(operation.named_graphs),
+    )
+    current_backend().write(write)
     return Response(status=204)
 
 

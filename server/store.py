@@ -34,7 +34,7 @@ import rdflib
 from rdflib.term import Identifier
 
 from .errors import QuerySyntaxError, StoreError, UpdateFailedError
-from .limits import blank_sparql
+from .sparql_text import split_update
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -309,38 +309,6 @@ def rdflib_graph(quads: Iterable[ox.Quad]) -> rdflib.Graph:
         for quad in quads:
             graph.add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))
     return graph
-
-
-# -- Splitting an update request into its operations --------------------------------------------
-
-_PROLOGUE = re.compile(
-    r"\A\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*", re.IGNORECASE
-)
-
-
-def split_update(text: str) -> list[str]:
-    """The operations of an update request, each with the prefixes declared before it."""
-    blanked = blank_sparql(text)
-    pieces: list[str] = []
-    depth = start = 0
-    for index, char in enumerate(blanked):
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-        elif char == ";" and depth == 0:
-            pieces.append(text[start:index])
-            start = index + 1
-    pieces.append(text[start:])
-    operations: list[str] = []
-    prologue = ""
-    for piece in pieces:
-        match = _PROLOGUE.match(piece)
-        declared = match.group(0) if match else ""
-        if piece[len(declared) :].strip():
-            operations.append(prologue + piece)
-        prologue += declared + "\n"
-    return operations or [text]
 
 
 # -- The store --------------------------------------------------------------------------------

@@ -40,7 +40,9 @@ from typing import IO, Any, cast
 
 from .errors import (
     BadRequestError,
+    ForbiddenError,
     HttpError,
+    InputLimitError,
     NotFoundError,
     QueryMemoryError,
     QuerySyntaxError,
@@ -49,6 +51,7 @@ from .errors import (
     ServiceBusyError,
 )
 from .limits import run_with_stack
+from .sparql_text import check_service, check_structure, deterministic
 
 # -- Jobs and their answers -------------------------------------------------------------------
 
@@ -68,6 +71,7 @@ class Job:
     max_bytes: int = 1 << 30
     head_only: bool = False
     gzip: bool = False  # the client accepts gzip: compress a large answer here, not in the web
+    service_allow: tuple[str, ...] = ()  # the endpoints SERVICE may reach
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ class Answer:
     kind: str  # "results" (SELECT, ASK) or "graph" (CONSTRUCT, DESCRIBE, graph reads)
     data: bytes
     encoding: str | None = None  # "gzip" when ``data`` is compressed
+    deterministic: bool = False  # the same job on the same data gives the same answer
 
 
 # Answers smaller than this are sent as they are; larger ones are gzipped (when the client takes
@@ -84,9 +89,11 @@ GZIP_LEVEL = 1  # zlib's fastest level: 6x smaller for SPARQL JSON, 3x faster th
 
 
 def _packed(kind: str, data: bytes, job: Job) -> Answer:
+    same = job.kind == "graph" or deterministic(job.text)
     if job.gzip and len(data) >= GZIP_MINIMUM:
-        return Answer(kind, gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0), "gzip")
-    return Answer(kind, data)
+        compressed = gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
+        return Answer(kind, compressed, "gzip", same)
+    return Answer(kind, data, None, same)
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,8 @@ class Failure:
 
 ERRORS: dict[str, type[HttpError]] = {
     "syntax": QuerySyntaxError,
+    "limit": InputLimitError,
+    "forbidden": ForbiddenError,
     "bad": BadRequestError,
     "not-found": NotFoundError,
     "too-large": ResultTooLargeError,
@@ -176,6 +185,13 @@ def _run(store: Any, job: Job) -> Answer | Failure:
             raise
         return _packed("graph", b"".join(buffer.parts), job)
 
+    try:  # before the parser: what it cannot survive, and what the query may not reach
+        check_structure(job.text)
+        check_service(job.text, job.service_allow)
+    except InputLimitError as exc:
+        return Failure("limit", exc.detail)
+    except ForbiddenError as exc:
+        return Failure("forbidden", exc.detail)
     try:
         result = store.query(
             job.text,

@@ -68,14 +68,17 @@ class Body:
 class Write:
     """One write as the client asked for it (sent to the child process that carries it out).
 
-    ``kind`` is ``update`` (``text`` is the SPARQL update), or ``put``, ``post`` or ``delete``
-    of ``graph`` (None: the default graph) with ``bodies`` to parse for a PUT or POST."""
+    ``kind`` is ``update`` (``text`` is the SPARQL update, ``using`` and ``using_named`` the
+    protocol's dataset for it), or ``put``, ``post`` or ``delete`` of ``graph`` (None: the
+    default graph) with ``bodies`` to parse for a PUT or POST."""
 
     kind: str
     graph: str | None = None
     text: str = ""
     base_iri: str | None = None
     bodies: tuple[Body, ...] = ()
+    using: tuple[str, ...] = ()  # an update's using-graph-uri
+    using_named: tuple[str, ...] = ()  # and using-named-graph-uri
 
 
 def checked_body(data: bytes, media_type: str) -> Body:

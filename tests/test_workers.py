@@ -18,7 +18,8 @@ from flask.testing import FlaskClient
 from ofsted_kg.app import BACKEND_KEY, create_app
 from ofsted_kg.config import load_settings
 from ofsted_kg.errors import QueryMemoryError, QueryTimeoutError, ServiceBusyError
-from ofsted_kg.sparql import ENTRY_OVERHEAD, AnswerCache, deterministic, job_digest
+from ofsted_kg.sparql import ENTRY_OVERHEAD, AnswerCache, job_digest
+from ofsted_kg.sparql_text import deterministic
 from ofsted_kg.workers import GZIP_MINIMUM, Answer, Job, StoreLocation, WorkerPool
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
