@@ -373,7 +373,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import waitress
 
     from .app import create_app
+    from .limits import bound_allocator
 
+    bound_allocator()  # before any thread starts
     settings = settings_from(args)
     # Every setting as resolved from the flags and the environment (one place decides them).
     overrides = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}

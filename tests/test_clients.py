@@ -20,8 +20,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -30,7 +28,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import Any
 from xml.dom.minidom import Document
 
 import pyoxigraph as ox
@@ -39,6 +36,7 @@ import rdflib
 from rdflib.compare import isomorphic
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from rdflib.query import Result
+from serving import Server, serving
 from SPARQLWrapper import (
     CSV,
     GET,
@@ -55,7 +53,7 @@ from SPARQLWrapper import (
     SPARQLWrapper,
 )
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, Unauthorized
-from test_remote import Oxigraph, free_port
+from test_remote import Oxigraph
 
 pytestmark = pytest.mark.slow
 
@@ -103,69 +101,11 @@ def expected_graph(query: str) -> rdflib.Graph:
 # -- The server ----------------------------------------------------------------------------------
 
 
-@dataclass
-class Server:
-    url: str  # http://127.0.0.1:PORT
-    process: subprocess.Popen[str]
-
-    @property
-    def endpoint(self) -> str:
-        return f"{self.url}/sparql"
-
-    def request(
-        self, path: str, data: bytes | None = None, method: str = "GET", **headers: str
-    ) -> tuple[int, bytes]:
-        request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as error:
-            with error:
-                return error.code, error.read()
-
-    def select(self, query: str) -> list[dict[str, Any]]:
-        status, body = self.request(
-            "/sparql?" + urllib.parse.urlencode({"query": query}),
-            Accept="application/sparql-results+json",
-        )
-        assert status == 200, body
-        rows: list[dict[str, Any]] = json.loads(body)["results"]["bindings"]
-        return rows
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``ofsted-kg serve`` on a new store, with ``DATA`` put into ``BASE_GRAPH``."""
-    port = free_port()
     store = tmp_path_factory.mktemp("clients") / "store"
-    command = [
-        str(Path(sys.executable).parent / "ofsted-kg"),
-        "serve",
-        "--store",
-        str(store),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--update-token",
-        TOKEN,
-    ]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OFSTED_KG_")}
-    env["OFSTED_KG_WORKERS"] = "2"
-    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
-    server = Server(f"http://127.0.0.1:{port}", process)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                status, _ = server.request("/sparql?query=ASK%7B%7D")
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
-            assert time.monotonic() < deadline, "ofsted-kg serve did not start"
-            time.sleep(0.1)
+    with serving(store, "--update-token", TOKEN) as server:
         graph = urllib.parse.quote(BASE_GRAPH, safe="")
         status, body = server.request(
             f"/store?graph={graph}",
@@ -175,11 +115,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         )
         assert status == 201, body
         yield server
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stderr is not None:
-            process.stderr.close()
 
 
 def notes_in(server: Server, graph: str) -> set[str]:
