@@ -6,9 +6,10 @@ Each write recomputes the inferred graph and checks the shapes over the whole st
 kept (see server/backend.py), so its cost grows with the store, not with the write. The script
 starts ``ofsted-kg serve --update-token`` on a copy of the store and times, ``--runs`` times each,
 one ``INSERT DATA`` into a named graph and one Graph Store ``PUT`` of a small graph, then prints
-each time and the medians. With ``--baseline CHECKOUT``, the server code of that checkout (its
-``server/`` folder, run with this checkout's libraries) is measured in turn with this one, on its
-own copy of the same store, alternating which goes first.
+each time and the medians, and the web process's resident memory before and after the writes.
+With ``--baseline CHECKOUT``, the server code of that checkout (its ``server/`` folder, run with
+this checkout's libraries) is measured in turn with this one, on its own copy of the same store,
+alternating which goes first.
 """
 
 from __future__ import annotations
@@ -48,6 +49,12 @@ def request(url: str, data: bytes, method: str, content_type: str) -> float:
     return time.perf_counter() - started
 
 
+def resident_mib(pid: int) -> float:
+    """The resident memory of a process (the web process; writes may run in children)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+
 def measure(name: str, code: Path | None, store: Path, runs: int) -> dict[str, list[float]]:
     """Start a server over a copy of ``store`` (``code``: another checkout's server/) and time
     ``runs`` updates and ``runs`` Graph Store PUTs."""
@@ -69,6 +76,7 @@ def measure(name: str, code: Path | None, store: Path, runs: int) -> dict[str, l
         )
         try:
             wait_ready(port, "/sparql")
+            before = resident_mib(server.pid)
             times: dict[str, list[float]] = {"update": [], "put": []}
             for n in range(runs):
                 update = (
@@ -97,7 +105,7 @@ def measure(name: str, code: Path | None, store: Path, runs: int) -> dict[str, l
                 + ", ".join(f"{t:.1f}" for t in times["update"])
                 + " s; put "
                 + ", ".join(f"{t:.1f}" for t in times["put"])
-                + " s",
+                + f" s; web process {before:.0f} -> {resident_mib(server.pid):.0f} MiB resident",
                 flush=True,
             )
             return times

@@ -29,6 +29,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -40,7 +41,15 @@ import pyoxigraph as ox
 from .config import Settings
 from .errors import NotFoundError, ShapesViolatedError, StoreError
 from .sparql_text import check_no_load, check_service, check_structure, with_using
-from .store import StagedStore, Store, gc_paused, is_store_dir, recover
+from .store import (
+    StagedStore,
+    Store,
+    gc_paused,
+    is_store_dir,
+    open_pinned,
+    recover,
+    remove_retired,
+)
 from .workers import Answer, Job, StoreLocation, WorkerPool
 from .writes import Write, parse_bodies, run_isolated
 
@@ -150,6 +159,7 @@ class LocalBackend:
         self.writable = settings.update_token is not None
         try:
             recover(self.path)
+            remove_retired(self.path)  # no query can be reading them: this server just started
         except OSError as exc:
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
         if self.path.exists() and not (is_store_dir(self.path) or _is_empty_dir(self.path)):
@@ -196,10 +206,19 @@ class LocalBackend:
                     write_store,
                     (self.settings, write),
                     self.settings.write_timeout,
-                    on_timeout=lambda: recover(self.path),
+                    cleanup=lambda: recover(self.path),
                 )
             finally:
                 self._version = self._read_version()
+                self._forget_retired_later()
+
+    def _forget_retired_later(self) -> None:
+        """Delete the store a write replaced once no query can still be reading it (every
+        worker reopens the store for its next job; a query lasts at most its deadline)."""
+        grace = self.settings.query_timeout + RETIRED_GRACE_SECONDS
+        timer = threading.Timer(grace + 1, remove_retired, (self.path, grace))
+        timer.daemon = True
+        timer.start()
 
 
 def write_store(settings: Settings, write: Write) -> bool:
@@ -214,7 +233,7 @@ def write_store(settings: Settings, write: Write) -> bool:
     path = settings.store
     copy = Store(ox.Store(), None, writable=True)
     if is_store_dir(path):
-        live = ox.Store.read_only(str(path))
+        live, pin = open_pinned(path)
         # In union mode the default graph is derived: it is made again from the named graphs
         # only if the change reads it (a SPARQL update), and written from them.
         graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = []
@@ -227,6 +246,7 @@ def write_store(settings: Settings, write: Write) -> bool:
             for graph in graphs:
                 copy.inner.bulk_extend(live.quads_for_pattern(None, None, None, graph))
         del live
+        os.close(pin)
         copy.union_stale = settings.union
     result = apply_change(copy, change, settings)
     names = list(copy.inner.named_graphs())
@@ -248,8 +268,12 @@ def write_store(settings: Settings, write: Write) -> bool:
         with gc_paused():
             new.store.add_quads(named + default)
         _raise_on_violations(pending.wait())
-        new.commit()
+        new.commit(retire=True)  # query workers may be reading the old one: deleted later
     return result
+
+
+# How long past the query deadline a store replaced by a write is kept for readers.
+RETIRED_GRACE_SECONDS = 5.0
 
 
 def _is_empty_dir(path: Path) -> bool:

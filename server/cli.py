@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import dataclasses
 import os
+import resource
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -156,6 +157,12 @@ def make_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--threads", type=int, metavar="N", help="web server threads (default: 32)")
     serve.add_argument(
+        "--connections",
+        type=int,
+        metavar="N",
+        help="most client connections open at once (default: 2000)",
+    )
+    serve.add_argument(
         "--workers",
         type=int,
         metavar="N",
@@ -198,6 +205,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         "write_timeout",
         "update_token",
         "threads",
+        "connections",
         "workers",
         "max_workers",
         "remote_query",
@@ -369,6 +377,19 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+# An idle connection (no request under way, nothing received) is closed after this long.
+IDLE_CONNECTION_SECONDS = 60
+
+
+def raise_open_files(needed: int) -> None:
+    """Raise this process's limit on open files towards ``needed`` (as far as the hard limit
+    allows), so that the web server can hold its connections."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import waitress
 
@@ -388,7 +409,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
-    waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads)
+    raise_open_files(settings.connections + settings.threads + 64)
+    waitress.serve(
+        app,
+        host=settings.host,
+        port=settings.port,
+        threads=settings.threads,
+        connection_limit=settings.connections,
+        channel_timeout=IDLE_CONNECTION_SECONDS,
+        asyncore_use_poll=True,  # select() takes no file descriptor past 1023
+    )
     return 0
 
 

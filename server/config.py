@@ -135,6 +135,15 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_int,
     ),
     Setting(
+        "connections",
+        2000,
+        "Most client connections the web server keeps open at once (each idle one is closed "
+        "after a minute); past it, new connections wait. Set high so that a few hundred slow "
+        "or idle connections cannot shut everyone else out; in front of the internet, a "
+        "reverse proxy that limits connections per address is the real defence.",
+        _positive_int,
+    ),
+    Setting(
         "workers",
         0,
         "Query worker processes (each holds the store open read-only; a query past its deadline "
@@ -287,6 +296,7 @@ class Settings:
     host: str
     port: int
     threads: int
+    connections: int
     workers: int
     max_workers: int
     query_timeout: float

@@ -37,7 +37,7 @@ from flask import Blueprint, Response, current_app, request, send_file
 from .chrome import site_header
 from .config import Settings
 from .errors import NotFoundError
-from .store import EXPORT_FORMATS, EXPORT_PREFIXES, gc_paused, is_store_dir
+from .store import EXPORT_FORMATS, EXPORT_PREFIXES, gc_paused, is_store_dir, open_pinned
 
 bp = Blueprint("dumps", __name__)
 
@@ -217,10 +217,11 @@ def make_dumps(settings: Settings, version: str | None = None) -> Manifest:
         if existing is not None and existing.version == current:
             return existing
         staging = root / f".staging-{os.getpid()}-{secrets.token_hex(4)}"
+        pin: int | None = None
         try:
-            store = (
-                ox.Store.read_only(str(settings.store)) if is_store_dir(settings.store) else None
-            )
+            store: ox.Store | None = None
+            if is_store_dir(settings.store):  # pinned: a write may swap another store in
+                store, pin = open_pinned(settings.store)
             write_dumps(store, staging, current)
             del store
             if version is None and store_version(settings.store) != current:
@@ -235,6 +236,8 @@ def make_dumps(settings: Settings, version: str | None = None) -> Manifest:
             assert manifest is not None
             return manifest
         finally:
+            if pin is not None:
+                os.close(pin)
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
     raise RuntimeError("the store kept changing while its dumps were written")

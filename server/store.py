@@ -24,6 +24,7 @@ import os
 import re
 import secrets
 import shutil
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
@@ -132,8 +133,44 @@ def recover(path: Path) -> None:
         raise StoreError(f"cannot recover {path} from an interrupted build: {exc}") from None
 
 
-def swap_in(new: Path, path: Path) -> None:
-    """Replace the store at ``path`` with the complete store at ``new`` (a sibling directory)."""
+def _retired_prefix(path: Path) -> str:
+    return f".{path.name}.retired-"
+
+
+def remove_retired(path: Path, older_than: float = 0.0) -> int:
+    """Delete the stores that writes retired (see ``swap_in``) at least ``older_than`` seconds
+    ago; how many were deleted."""
+    removed = 0
+    now = time.time_ns()
+    for candidate in path.parent.glob(_retired_prefix(path) + "*"):
+        stamp = candidate.name.removeprefix(_retired_prefix(path))
+        if stamp.isdigit() and now - int(stamp) >= older_than * 1e9:
+            shutil.rmtree(candidate, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def open_pinned(path: Path) -> tuple[ox.Store, int]:
+    """Open the store at ``path`` read-only through a descriptor of its directory (Linux), so
+    that what it reads cannot change under it when a write swaps another store in: RocksDB opens
+    its table files by name, as it needs them, and after a swap the names under ``path`` are the
+    new store's. Returns the store and the descriptor (close it after the store)."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    pinned = Path(f"/proc/self/fd/{descriptor}")
+    try:
+        store = ox.Store.read_only(str(pinned if pinned.is_dir() else path))
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return store, descriptor
+
+
+def swap_in(new: Path, path: Path, *, retire: bool = False) -> None:
+    """Replace the store at ``path`` with the complete store at ``new`` (a sibling directory).
+
+    The store replaced is deleted; with ``retire`` it is kept beside as
+    ``.<name>.retired-<time>`` instead, for readers that still have it open (a query worker
+    answering a query begun before the swap), until ``remove_retired`` deletes it."""
     aside = aside_path(path)
     with _swap_lock(path):
         _recover_locked(path)
@@ -152,7 +189,9 @@ def swap_in(new: Path, path: Path) -> None:
                 os.rename(aside, path)
             raise
         _fsync_dir(path.parent)
-        if replacing:
+        if replacing and retire:
+            os.rename(aside, path.with_name(f"{_retired_prefix(path)}{time.time_ns()}"))
+        elif replacing:
             shutil.rmtree(aside, ignore_errors=True)
 
 
@@ -206,11 +245,12 @@ class StagedStore:
             self.store.close()
             shutil.rmtree(self.directory, ignore_errors=True)
 
-    def commit(self) -> None:
+    def commit(self, *, retire: bool = False) -> None:
+        """Swap the new store in (``retire``: keep the old one aside, see ``swap_in``)."""
         try:
             self.store.flush()
             self.store.close()
-            swap_in(self.directory, self.target)
+            swap_in(self.directory, self.target, retire=retire)
         except OSError as exc:
             raise StoreError(f"cannot move the new store into {self.target}: {exc}") from None
         self.committed = True
@@ -227,7 +267,8 @@ def open_store(path: Path, *, writable: bool = False) -> Store:
         if writable:
             return Store(ox.Store(str(path)), path, writable=True)
         if is_store_dir(path):
-            return Store(ox.Store.read_only(str(path)), path, writable=False)
+            inner, pin = open_pinned(path)
+            return Store(inner, path, writable=False, pin=pin)
         if not path.exists() or _is_empty_dir(path):
             return Store(ox.Store(), path, writable=False)
     except OSError as exc:
@@ -335,10 +376,13 @@ class Store:
     (:meth:`refresh_union`), and queries read that graph as an RDF graph should: a set.
     """
 
-    def __init__(self, inner: ox.Store, path: Path | None, *, writable: bool) -> None:
+    def __init__(
+        self, inner: ox.Store, path: Path | None, *, writable: bool, pin: int | None = None
+    ) -> None:
         self._inner: ox.Store | None = inner
         self.path = path
         self.writable = writable
+        self._pin = pin  # the descriptor of its directory, when opened pinned (``open_pinned``)
         # True when the named graphs changed since the default graph was made their union: a
         # union-keeping update marks it so, and it is made again only when something reads it.
         self.union_stale = False
@@ -358,6 +402,9 @@ class Store:
         """Release the store (and its directory lock, once nothing else refers to it)."""
         self._inner = None
         gc.collect()
+        if self._pin is not None:
+            os.close(self._pin)
+            self._pin = None
 
     def flush(self) -> None:
         if self.writable:

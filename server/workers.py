@@ -145,21 +145,24 @@ class _CappedBuffer(io.RawIOBase):
         return len(chunk)
 
 
-def _open(location: StoreLocation) -> Any:
+def _open(location: StoreLocation) -> tuple[Any, int | None]:
+    """The store at the location, read-only and pinned to its directory (see ``open_pinned``),
+    with the descriptor that pins it (None for an empty in-memory store)."""
     import pyoxigraph as ox
 
-    from .store import aside_path, is_store_dir
+    from .store import aside_path, is_store_dir, open_pinned
 
     path = location.path
     if path is None:
-        return ox.Store()
+        return ox.Store(), None
     for _ in range(200):  # a write may be swapping the directory in right now
         if is_store_dir(path):
-            return ox.Store.read_only(str(path))
-        if not aside_path(path).exists():
+            with contextlib.suppress(FileNotFoundError):
+                return open_pinned(path)
+        elif not aside_path(path).exists():
             break
         time.sleep(0.01)
-    return ox.Store()
+    return ox.Store(), None
 
 
 def _run(store: Any, job: Job) -> Answer | Failure:
@@ -245,6 +248,7 @@ def _serve_jobs(conn: Connection) -> None:
     """The loop of one worker: (location, job) in, Answer or Failure out."""
     store: Any = None
     opened: StoreLocation | None = None
+    pin: int | None = None
     while True:
         try:
             location, job = conn.recv()
@@ -253,7 +257,10 @@ def _serve_jobs(conn: Connection) -> None:
         try:
             if opened != location:
                 store = None
-                store = _open(location)
+                if pin is not None:
+                    os.close(pin)
+                    pin = None
+                store, pin = _open(location)
                 opened = location
             reply: Answer | Failure = _run(store, job)
         except MemoryError:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import pickle
-import time
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -133,12 +133,13 @@ def run_isolated(
     target: Callable[..., T],
     args: tuple[Any, ...],
     timeout: float,
-    on_timeout: Callable[[], None] = lambda: None,
+    cleanup: Callable[[], None] = lambda: None,
 ) -> T:
     """``target(*args)`` in a child process; its OfstedKgError is raised here as it is.
 
-    Past ``timeout`` seconds the child is killed, ``on_timeout`` cleans up after it, and
-    WriteTimeoutError (503) is raised; a child that dies (a crash) is a 500."""
+    Past ``timeout`` seconds the child is killed and WriteTimeoutError (503) is raised; a child
+    that dies (a crash) is a 500. Either way ``cleanup`` first undoes what it may have left half
+    done."""
     context = multiprocessing.get_context("forkserver")
     parent, child = context.Pipe(duplex=False)
     # Not a daemon: the child may fork validation processes of its own.
@@ -148,11 +149,10 @@ def run_isolated(
     process.start()
     child.close()
     try:
-        deadline = time.monotonic() + timeout
-        if not parent.poll(max(0.0, deadline - time.monotonic())):
+        if not parent.poll(timeout):
             process.kill()
             process.join()
-            on_timeout()
+            cleanup()
             raise WriteTimeoutError(
                 f"the write ran past its deadline of {timeout:g} s and was stopped; nothing of "
                 "it was kept"
@@ -161,16 +161,14 @@ def run_isolated(
             status, value = parent.recv()
         except (EOFError, OSError):
             process.join()
-            on_timeout()
+            cleanup()
             raise InternalError(f"the write process ended (exit code {process.exitcode})") from None
     finally:
         with contextlib.suppress(OSError):
             parent.close()
-        if process.is_alive():
-            process.join(timeout=30)
-            if process.is_alive():
-                process.kill()
-                process.join()
+    # The outcome is in: the child's exit (freeing what it held) is awaited in the background,
+    # so that the caller can move on to the new store at once.
+    threading.Thread(target=process.join, daemon=True).start()
     if status == "error":
         assert isinstance(value, OfstedKgError)
         raise value

@@ -19,7 +19,9 @@ headers):
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import string
 import urllib.parse
 from dataclasses import dataclass, field
@@ -48,12 +50,20 @@ class Probe:
         return f"{self.method} {self.path[:200]} {self.headers} body[{len(self.body)}]={shown!r}"
 
 
+_HTML_TITLE = re.compile(rb"<title>\d+ (.*?) \xc2\xb7 ofsted-kg</title>")
+
+
 def acceptable(status: int, body: bytes) -> bool:
+    """Whether an answer is one the server may give: below 500, or a documented 503/504 (as JSON,
+    or as the error page a client that prefers HTML gets)."""
     if status < 500:
         return True
     titles = DOCUMENTED_5XX.get(status)
     if titles is None:
         return False
+    page = _HTML_TITLE.search(body)
+    if page is not None:
+        return html.unescape(page.group(1).decode()) in titles
     try:
         title = json.loads(body)["error"]["title"]
     except (ValueError, KeyError, TypeError):

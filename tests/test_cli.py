@@ -347,15 +347,24 @@ def test_serve_passes_its_arguments_to_waitress(
     monkeypatch.setenv("OFSTED_KG_ROOT", str(TREES / "valid"))
     argv = ["serve", "--host", "0.0.0.0", "--port", "8123", "--store", str(tmp_path / "new"),
             "--query-timeout", "5", "--update-token", "sesame", "--threads", "2",
-            "--workers", "1", "--max-workers", "3", "--query-memory", "512"]  # fmt: skip
+            "--workers", "1", "--max-workers", "3", "--query-memory", "512",
+            "--connections", "50", "--client-queries", "4", "--write-timeout", "9"]  # fmt: skip
     code, _out, err = run(capsys, *argv)
     assert code == 0
     [(app, kwargs)] = calls
-    assert kwargs == {"host": "0.0.0.0", "port": 8123, "threads": 2}
+    assert kwargs == {
+        "host": "0.0.0.0",
+        "port": 8123,
+        "threads": 2,
+        "connection_limit": 50,
+        "channel_timeout": 60,
+        "asyncore_use_poll": True,
+    }
     settings = app.extensions["ofsted_kg.settings"]
     assert (settings.query_timeout, settings.update_token) == (5.0, "sesame")
     assert (settings.workers, settings.max_workers, settings.worker_limit) == (1, 3, 3)
     assert settings.query_memory == 512
+    assert (settings.client_queries, settings.write_timeout) == (4, 9.0)
     assert settings.store == tmp_path / "new"
     assert "serving" in err and "sesame" not in err
 
@@ -366,7 +375,16 @@ def test_serve_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append(kw))
     assert main(["serve", "--store", str(tmp_path / "s")]) == 0
-    assert calls == [{"host": "127.0.0.1", "port": 8000, "threads": 32}]
+    assert calls == [
+        {
+            "host": "127.0.0.1",
+            "port": 8000,
+            "threads": 32,
+            "connection_limit": 2000,
+            "channel_timeout": 60,
+            "asyncore_use_poll": True,
+        }
+    ]
 
 
 @pytest.mark.parametrize(
@@ -402,7 +420,8 @@ def test_every_setting_can_be_set_from_the_environment() -> None:
     values = {
         "root": "/r", "store": "/s", "base": "http://example.org/kg/", "host": "::1",
         "port": "1", "threads": "3", "query_timeout": "2.5", "update_token": "t",
-        "validation_workers": "1", "query_memory": "64",
+        "validation_workers": "1", "query_memory": "64", "connections": "7",
+        "client_queries": "3", "reserved_workers": "1", "write_timeout": "4.5",
         "workers": "2", "max_workers": "5", "default_graph": "default", "max_body_bytes": "10",
         "max_result_bytes": "20", "cors_origin": "https://x.example",
         "remote_query": "http://q.example/query", "remote_update": "http://q.example/update",

@@ -1,0 +1,150 @@
+"""Light queries while one client runs runaway queries: this checkout side by side with another.
+
+    .venv/bin/python benchmarks/runaways.py [--store var/store] [--seconds 30] [--runaways 16]
+        [--baseline CHECKOUT]
+
+Starts ``ofsted-kg serve --query-timeout 5`` over a copy of the store (and, with ``--baseline``,
+the server of another checkout, such as the previous main, over another copy, one after the
+other). One client (User-Agent ``runaway``) keeps ``--runaways`` heavy queries running (each sent
+again as soon as it is answered: a cross product counted, seconds of work on any data); another
+(User-Agent ``light``) sends a light lookup every 0.2 s. Prints, per server, the light queries'
+latency (median, 99th percentile, worst) and statuses, and the runaway client's statuses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+RUNAWAY = (
+    "SELECT (COUNT(*) AS ?n) WHERE { "
+    + " ".join(f"VALUES ?v{k} {{ {' '.join(str(i) for i in range(100))} }}" for k in range(4))
+    + " }"
+)
+LIGHT = "SELECT ?l WHERE {{ <https://w3id.org/ofsted-kg/id/council/E10000016> ?p ?l }} LIMIT {n}"
+
+
+def get(port: int, query: str, agent: str) -> int:
+    url = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode({"query": query})
+    request = urllib.request.Request(url, headers={"User-Agent": agent})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            response.read()
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        error.read()
+        return int(error.code)
+
+
+def server_command(checkout: Path) -> tuple[list[str], dict[str, str]]:
+    """How to run a checkout's server: its own .venv if it has one, else this Python with the
+    checkout's package put first on the path."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OFSTED_KG_")}
+    own = checkout / ".venv" / "bin" / "ofsted-kg"
+    if own.exists():
+        return [str(own)], env
+    package = Path(tempfile.mkdtemp()) / "ofsted_kg"
+    package.symlink_to(checkout / "server")
+    env["PYTHONPATH"] = str(package.parent)
+    code = "import sys; from ofsted_kg.cli import main; sys.exit(main(sys.argv[1:]))"
+    return [sys.executable, "-c", code], env
+
+
+def measure(checkout: Path, store: Path, args: argparse.Namespace) -> dict[str, object]:
+    from serving import free_port
+
+    port = free_port()
+    command, env = server_command(checkout)
+    process = subprocess.Popen(
+        [*command, "serve", "--store", str(store), "--port", str(port), "--query-timeout", "5"],
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if get(port, "ASK {}", "start") == 200:
+                    break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+        heavy: Counter[int] = Counter()
+        light: list[tuple[int, float]] = []
+        until = time.monotonic() + args.seconds
+
+        def runaway() -> None:
+            while time.monotonic() < until:
+                heavy[get(port, RUNAWAY, "runaway/1")] += 1
+
+        threads = [threading.Thread(target=runaway) for _ in range(args.runaways)]
+        for thread in threads:
+            thread.start()
+        time.sleep(1.0)
+        n = 0
+        while time.monotonic() < until:
+            n += 1
+            started = time.monotonic()
+            status = get(port, LIGHT.format(n=n), "light/1")
+            light.append((status, time.monotonic() - started))
+            time.sleep(0.2)
+        for thread in threads:
+            thread.join()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    delays = sorted(d for _, d in light)
+    return {
+        "light p50": statistics.median(delays),
+        "light p99": delays[min(len(delays) - 1, int(len(delays) * 0.99))],
+        "light worst": delays[-1],
+        "light statuses": dict(Counter(s for s, _ in light)),
+        "runaway statuses": dict(heavy),
+    }
+
+
+def main() -> int:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store", default="var/store")
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--runaways", type=int, default=16)
+    parser.add_argument("--baseline", type=Path)
+    args = parser.parse_args()
+    print("$ " + " ".join([Path(sys.executable).name, *sys.argv]), flush=True)
+    here = Path(__file__).resolve().parent.parent
+    checkouts = [("this checkout", here)]
+    if args.baseline is not None:
+        checkouts.append((f"baseline {args.baseline}", args.baseline.resolve()))
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, checkout in checkouts:
+            store = Path(tmp) / name.replace(" ", "-").replace("/", "_")
+            shutil.copytree(args.store, store)
+            results[name] = measure(checkout, store, args)
+    print(
+        f"\n{args.runaways} runaway queries from one client, light lookups from another, "
+        f"{args.seconds:g} s, --query-timeout 5\n"
+    )
+    for name, figures in results.items():
+        print(f"{name}:")
+        for key, value in figures.items():
+            shown = f"{value * 1000:.0f} ms" if isinstance(value, float) else value
+            print(f"  {key}: {shown}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
