@@ -207,6 +207,7 @@ class LocalBackend:
                     (self.settings, write),
                     self.settings.write_timeout,
                     cleanup=lambda: recover(self.path),
+                    memory_mib=self.settings.write_memory,
                 )
             finally:
                 self._version = self._read_version()

@@ -197,6 +197,14 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_float,
     ),
     Setting(
+        "write_memory",
+        4096,
+        "Most memory (MiB) a write's process may take (a write copies, reasons over and "
+        "validates the whole store: some 750 MB on the real graph); a write that needs more is "
+        "stopped, nothing of it kept, and answered 503. 0: no limit.",
+        _non_negative_int,
+    ),
+    Setting(
         "update_token",
         None,
         "Bearer token that allows SPARQL updates and Graph Store writes; unset means the "
@@ -304,6 +312,7 @@ class Settings:
     client_queries: int
     reserved_workers: int
     write_timeout: float
+    write_memory: int
     update_token: str | None
     validation_workers: int
     default_graph: str

@@ -216,6 +216,14 @@ class TooManyQueriesError(HttpError):
         return {"Retry-After": "1"}
 
 
+class WriteMemoryError(HttpError):
+    """The write needed more memory than a write may take, and was stopped; nothing was kept."""
+
+    status = 503
+    title = "Write stopped: out of memory"
+    public = True
+
+
 class WriteTimeoutError(HttpError):
     """The write ran past its deadline and was stopped; nothing of it was kept."""
 

@@ -23,7 +23,9 @@ that parse client input (in the query workers and the write processes) ``STACK_B
 from __future__ import annotations
 
 import ctypes
+import os
 import re
+import resource
 import threading
 import xml.parsers.expat
 from collections.abc import Callable
@@ -61,6 +63,19 @@ def bound_allocator() -> bool:
     except (OSError, AttributeError):
         return False
     return bool(mallopt(_M_ARENA_MAX, ARENAS)) and bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+
+
+def cap_memory(max_bytes: int) -> None:
+    """Cap what this process may allocate (0: no cap), with ``RLIMIT_DATA`` (the heap and private
+    mappings, not the store's files). An allocation past it fails: Python raises MemoryError, and
+    the engine (Rust) aborts the process, which its parent reports as a limit doing its job."""
+    if max_bytes <= 0:
+        return
+    os.environ["RUST_BACKTRACE"] = "0"  # an abort past the cap is expected: one line, not a trace
+    _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        max_bytes = min(max_bytes, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (max_bytes, hard))
 
 
 def run_with_stack(function: Callable[[], T]) -> T:

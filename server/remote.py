@@ -370,7 +370,10 @@ class RemoteBackend:
         """Carry the write out in a child process (``writes.run_isolated``), one at a time."""
         with self._write_lock:
             created, sent = run_isolated(
-                write_remote, (self.settings, write), self.settings.write_timeout
+                write_remote,
+                (self.settings, write),
+                self.settings.write_timeout,
+                memory_mib=self.settings.write_memory,
             )
             if sent:
                 self._version = Version(secrets.token_hex(8), time.time())

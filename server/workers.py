@@ -28,7 +28,6 @@ import gzip
 import io
 import multiprocessing
 import os
-import resource
 import signal
 import threading
 import time
@@ -50,7 +49,7 @@ from .errors import (
     ResultTooLargeError,
     ServiceBusyError,
 )
-from .limits import run_with_stack
+from .limits import cap_memory, run_with_stack
 from .sparql_text import check_service, check_structure, deterministic
 
 # -- Jobs and their answers -------------------------------------------------------------------
@@ -226,21 +225,9 @@ def _run(store: Any, job: Job) -> Answer | Failure:
     return _packed(kind, b"".join(buffer.parts), job)
 
 
-def _limit_memory(max_bytes: int) -> None:
-    """Cap what this process may allocate (0: no cap). An allocation past it fails: Python raises
-    MemoryError, and the engine (Rust) aborts the process, which the pool reports."""
-    if max_bytes <= 0:
-        return
-    os.environ["RUST_BACKTRACE"] = "0"  # an abort past the cap is expected: one line, not a trace
-    _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    if hard != resource.RLIM_INFINITY:
-        max_bytes = min(max_bytes, hard)
-    resource.setrlimit(resource.RLIMIT_DATA, (max_bytes, hard))
-
-
 def worker_main(conn: Connection, memory_bytes: int = 0) -> None:
     """One worker process: jobs are run on a thread with a large stack (see ``limits``)."""
-    _limit_memory(memory_bytes)
+    cap_memory(memory_bytes)
     run_with_stack(lambda: _serve_jobs(conn))
 
 

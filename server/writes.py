@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import pickle
+import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,9 +39,10 @@ from .errors import (
     InternalError,
     OfstedKgError,
     UnsupportedMediaTypeError,
+    WriteMemoryError,
     WriteTimeoutError,
 )
-from .limits import check_rdf, run_with_stack
+from .limits import cap_memory, check_rdf, run_with_stack
 
 T = TypeVar("T")
 
@@ -107,6 +109,13 @@ def parse_bodies(write: Write) -> list[ox.Triple]:
 # -- The child process --------------------------------------------------------------------------
 
 
+def _memory_error(memory_mib: int) -> WriteMemoryError:
+    return WriteMemoryError(
+        f"the write needed more than the {memory_mib:,} MiB a write may use here and was "
+        "stopped; nothing of it was kept"
+    )
+
+
 def _round_trips(exc: OfstedKgError) -> bool:
     """Whether the error can be sent to the parent and rebuilt there."""
     try:
@@ -115,9 +124,14 @@ def _round_trips(exc: OfstedKgError) -> bool:
         return False
 
 
-def _child(conn: Connection, target: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def _child(
+    conn: Connection, target: Callable[..., Any], args: tuple[Any, ...], memory_bytes: int
+) -> None:
+    cap_memory(memory_bytes)
     try:
         reply: tuple[str, Any] = ("ok", run_with_stack(lambda: target(*args)))
+    except MemoryError:
+        reply = ("memory", None)
     except OfstedKgError as exc:
         reply = ("error", exc) if _round_trips(exc) else ("bug", f"{type(exc).__name__}: {exc}")
     except BaseException as exc:  # a bug: the parent logs it and answers 500
@@ -134,17 +148,22 @@ def run_isolated(
     args: tuple[Any, ...],
     timeout: float,
     cleanup: Callable[[], None] = lambda: None,
+    memory_mib: int = 0,
 ) -> T:
     """``target(*args)`` in a child process; its OfstedKgError is raised here as it is.
 
-    Past ``timeout`` seconds the child is killed and WriteTimeoutError (503) is raised; a child
-    that dies (a crash) is a 500. Either way ``cleanup`` first undoes what it may have left half
-    done."""
+    Past ``timeout`` seconds the child is killed and WriteTimeoutError (503) is raised; past
+    ``memory_mib`` (0: no cap) its allocations fail and WriteMemoryError (503) is raised; a child
+    that dies otherwise (a crash) is a 500. In each case ``cleanup`` first undoes what it may
+    have left half done."""
     context = multiprocessing.get_context("forkserver")
     parent, child = context.Pipe(duplex=False)
     # Not a daemon: the child may fork validation processes of its own.
     process = context.Process(
-        target=_child, args=(child, target, args), name="ofsted-kg-write", daemon=False
+        target=_child,
+        args=(child, target, args, memory_mib << 20),
+        name="ofsted-kg-write",
+        daemon=False,
     )
     process.start()
     child.close()
@@ -162,6 +181,8 @@ def run_isolated(
         except (EOFError, OSError):
             process.join()
             cleanup()
+            if memory_mib and process.exitcode == -signal.SIGABRT:  # the engine, at the cap
+                raise _memory_error(memory_mib) from None
             raise InternalError(f"the write process ended (exit code {process.exitcode})") from None
     finally:
         with contextlib.suppress(OSError):
@@ -169,6 +190,9 @@ def run_isolated(
     # The outcome is in: the child's exit (freeing what it held) is awaited in the background,
     # so that the caller can move on to the new store at once.
     threading.Thread(target=process.join, daemon=True).start()
+    if status == "memory":
+        cleanup()
+        raise _memory_error(memory_mib)
     if status == "error":
         assert isinstance(value, OfstedKgError)
         raise value

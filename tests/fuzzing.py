@@ -33,7 +33,13 @@ EX = "http://example.org/"
 
 # The 5xx the server documents: limits doing their job, never a failure of its own.
 DOCUMENTED_5XX = {
-    503: {"Query timed out", "Service busy", "Query stopped: out of memory", "Write timed out"},
+    503: {
+        "Query timed out",
+        "Service busy",
+        "Query stopped: out of memory",
+        "Write timed out",
+        "Write stopped: out of memory",
+    },
     504: {"Remote store timed out"},
 }
 

@@ -422,6 +422,7 @@ def test_every_setting_can_be_set_from_the_environment() -> None:
         "port": "1", "threads": "3", "query_timeout": "2.5", "update_token": "t",
         "validation_workers": "1", "query_memory": "64", "connections": "7",
         "client_queries": "3", "reserved_workers": "1", "write_timeout": "4.5",
+        "write_memory": "100",
         "workers": "2", "max_workers": "5", "default_graph": "default", "max_body_bytes": "10",
         "max_result_bytes": "20", "cors_origin": "https://x.example",
         "remote_query": "http://q.example/query", "remote_update": "http://q.example/update",

@@ -347,6 +347,39 @@ def test_a_write_past_its_deadline_is_stopped_and_cleaned_up_after() -> None:
     assert cleaned == [True]
 
 
+def _allocate(mib: int) -> int:
+    return len(bytearray(mib << 20))
+
+
+def _grow_a_store(quads: int) -> int:
+    store = ox.Store()
+    store.extend(
+        ox.Quad(ox.NamedNode(f"http://e/s{i}"), ox.NamedNode("http://e/p"), ox.Literal(f"{i}" * 20))
+        for i in range(quads)
+    )
+    return len(store)
+
+
+@pytest.mark.parametrize(
+    ("target", "args"),
+    [(_allocate, (1024,)), (_grow_a_store, (20_000_000,))],
+    ids=["python", "engine"],
+)
+def test_a_write_past_its_memory_cap_is_stopped_with_a_503(
+    target: Callable[[int], int], args: tuple[int]
+) -> None:
+    """A write of a few triples can make reasoning materialise millions (an owl:sameAs clique):
+    its process may take ``write_memory``, and past it the write is refused, not the machine's
+    memory taken."""
+    cleaned: list[bool] = []
+    with pytest.raises(errors.WriteMemoryError, match="more than the 256 MiB"):
+        run_isolated(
+            target, args, timeout=120, memory_mib=256, cleanup=lambda: cleaned.append(True)
+        )
+    assert cleaned == [True]
+    assert run_isolated(_allocate, (16,), timeout=30, memory_mib=256) == 16 << 20
+
+
 def test_a_write_process_refusal_reaches_the_client_as_it_was_raised() -> None:
     with pytest.raises(errors.ShapesViolatedError, match="1 SHACL violation"):
         run_isolated(_refuse, (), timeout=30)
