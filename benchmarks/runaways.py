@@ -14,19 +14,16 @@ latency (median, 99th percentile, worst) and statuses, and the runaway client's 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections import Counter
 from pathlib import Path
+
+from servers import checkouts, get, server
 
 RUNAWAY = (
     "SELECT (COUNT(*) AS ?n) WHERE { "
@@ -36,60 +33,17 @@ RUNAWAY = (
 LIGHT = "SELECT ?l WHERE {{ <https://w3id.org/ofsted-kg/id/council/E10000016> ?p ?l }} LIMIT {n}"
 
 
-def get(port: int, query: str, agent: str) -> int:
-    url = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode({"query": query})
-    request = urllib.request.Request(url, headers={"User-Agent": agent})
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            response.read()
-            return int(response.status)
-    except urllib.error.HTTPError as error:
-        error.read()
-        return int(error.code)
-
-
-def server_command(checkout: Path) -> tuple[list[str], dict[str, str]]:
-    """How to run a checkout's server: its own .venv if it has one, else this Python with the
-    checkout's package put first on the path."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OFSTED_KG_")}
-    own = checkout / ".venv" / "bin" / "ofsted-kg"
-    if own.exists():
-        return [str(own)], env
-    package = Path(tempfile.mkdtemp()) / "ofsted_kg"
-    package.symlink_to(checkout / "server")
-    env["PYTHONPATH"] = str(package.parent)
-    code = "import sys; from ofsted_kg.cli import main; sys.exit(main(sys.argv[1:]))"
-    return [sys.executable, "-c", code], env
-
-
-def measure(checkout: Path, store: Path, args: argparse.Namespace) -> dict[str, object]:
-    from serving import free_port
-
-    port = free_port()
-    command, env = server_command(checkout)
-    process = subprocess.Popen(
-        [*command, "serve", "--store", str(store), "--port", str(port), "--query-timeout", "5"],
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if get(port, "ASK {}", "start") == 200:
-                    break
-            except OSError:
-                assert process.poll() is None and time.monotonic() < deadline
-                time.sleep(0.2)
+def measure(checkout: Path, store: Path, seconds: float, runaways: int) -> dict[str, object]:
+    with server(checkout, store, "--query-timeout", "5") as (port, _pid):
         heavy: Counter[int] = Counter()
         light: list[tuple[int, float]] = []
-        until = time.monotonic() + args.seconds
+        until = time.monotonic() + seconds
 
         def runaway() -> None:
             while time.monotonic() < until:
                 heavy[get(port, RUNAWAY, "runaway/1")] += 1
 
-        threads = [threading.Thread(target=runaway) for _ in range(args.runaways)]
+        threads = [threading.Thread(target=runaway) for _ in range(runaways)]
         for thread in threads:
             thread.start()
         time.sleep(1.0)
@@ -102,9 +56,6 @@ def measure(checkout: Path, store: Path, args: argparse.Namespace) -> dict[str, 
             time.sleep(0.2)
         for thread in threads:
             thread.join()
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
     delays = sorted(d for _, d in light)
     return {
         "light p50": statistics.median(delays),
@@ -116,7 +67,6 @@ def measure(checkout: Path, store: Path, args: argparse.Namespace) -> dict[str, 
 
 
 def main() -> int:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", default="var/store")
     parser.add_argument("--seconds", type=float, default=30)
@@ -124,16 +74,12 @@ def main() -> int:
     parser.add_argument("--baseline", type=Path)
     args = parser.parse_args()
     print("$ " + " ".join([Path(sys.executable).name, *sys.argv]), flush=True)
-    here = Path(__file__).resolve().parent.parent
-    checkouts = [("this checkout", here)]
-    if args.baseline is not None:
-        checkouts.append((f"baseline {args.baseline}", args.baseline.resolve()))
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for name, checkout in checkouts:
-            store = Path(tmp) / name.replace(" ", "-").replace("/", "_")
+        for number, (name, checkout) in enumerate(checkouts(args.baseline)):
+            store = Path(tmp) / f"store-{number}"
             shutil.copytree(args.store, store)
-            results[name] = measure(checkout, store, args)
+            results[name] = measure(checkout, store, args.seconds, args.runaways)
     print(
         f"\n{args.runaways} runaway queries from one client, light lookups from another, "
         f"{args.seconds:g} s, --query-timeout 5\n"
