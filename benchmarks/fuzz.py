@@ -29,24 +29,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+import fuzzing
 from fuzzing import TOKEN, Probe, acceptable, requests
 from hypothesis.errors import NonInteractiveExampleWarning
-from serving import free_port
+from servers import free_port, resident_mib
 
 
 def send(port: int, probe: Probe, timeout: float) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request(probe.method, probe.path, body=probe.body or None, headers=probe.headers)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
-def memory_mib(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(status.split("VmRSS:")[1].split()[0]) / 1024
+    return fuzzing.send("127.0.0.1", port, probe, timeout)
 
 
 def wait_ready(port: int, process: subprocess.Popen[bytes]) -> None:
@@ -106,7 +96,7 @@ def main() -> int:
         )
         try:
             wait_ready(port, process)
-            start = peak = memory_mib(process.pid)
+            start = peak = resident_mib(process.pid)
             until = time.monotonic() + args.seconds
 
             def client() -> None:
@@ -127,7 +117,7 @@ def main() -> int:
                         if not acceptable(status, body):
                             undocumented.append(f"{status} {body[:200]!r} for {probe.describe()}")
                         if process.poll() is None:
-                            peak = max(peak, memory_mib(process.pid))
+                            peak = max(peak, resident_mib(process.pid))
 
             began = time.monotonic()
             threads = [threading.Thread(target=client) for _ in range(args.clients)]
@@ -138,7 +128,7 @@ def main() -> int:
             elapsed = time.monotonic() - began
             alive = process.poll() is None
             light = send(port, Probe("GET", "/sparql?query=ASK%7B%7D"), 30)[0] if alive else None
-            end = memory_mib(process.pid) if alive else float("nan")
+            end = resident_mib(process.pid) if alive else float("nan")
         finally:
             process.terminate()
             process.wait(timeout=30)

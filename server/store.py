@@ -5,13 +5,18 @@ A build never writes into the live store directory. It writes a sibling temporar
 
     rename  store            -> .store.previous     (the old copy, set aside)
     rename  .store.build-... -> store
-    delete  .store.previous
+    delete  .store.previous                         (a server's write: rename it to
+                                                     .store.retired-<time>, deleted once no
+                                                     query can still be reading it)
 
 Opening a store first recovers from a crash between those steps: if only the aside copy is left, it
 is renamed back; if both are there, the aside copy is deleted. A failed build therefore leaves the
 previous store exactly as it was.
 
-Serving opens the store read-only; an empty or missing directory is served as an empty store.
+Serving opens the store read-only, through a descriptor of its directory (``open_pinned``): RocksDB
+opens its table files by name as it needs them, and a reader holding the directory itself keeps
+reading the store it opened when a swap puts another under the same name. An empty or missing
+directory is served as an empty store.
 """
 
 from __future__ import annotations

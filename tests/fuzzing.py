@@ -20,6 +20,7 @@ headers):
 from __future__ import annotations
 
 import html
+import http.client
 import json
 import re
 import string
@@ -57,6 +58,18 @@ class Probe:
 
 
 _HTML_TITLE = re.compile(rb"<title>\d+ (.*?) \xc2\xb7 ofsted-kg</title>")
+
+
+def send(host: str, port: int, probe: Probe, timeout: float) -> tuple[int, bytes]:
+    """Send a probe as it is (http.client: no client-side checks beyond what HTTP requires);
+    raises http.client.InvalidURL or ValueError for what HTTP/1.1 cannot carry."""
+    connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        connection.request(probe.method, probe.path, body=probe.body or None, headers=probe.headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
 
 
 def acceptable(status: int, body: bytes) -> bool:

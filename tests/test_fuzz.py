@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import fuzzing
 import pytest
 from fuzzing import TOKEN, Probe, acceptable, requests
 from hypothesis import HealthCheck, Phase, given, settings
@@ -29,15 +30,8 @@ MEMORY_GROWTH_MIB = 300
 
 
 def send(server: Server, probe: Probe, timeout: float = 120) -> tuple[int, bytes]:
-    """Send a probe as it is (http.client: no client-side checks beyond what HTTP requires)."""
-    host = server.url.removeprefix("http://")
-    connection = http.client.HTTPConnection(host, timeout=timeout)
-    try:
-        connection.request(probe.method, probe.path, body=probe.body or None, headers=probe.headers)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
+    host, port = server.url.removeprefix("http://").rsplit(":", 1)
+    return fuzzing.send(host, int(port), probe, timeout)
 
 
 @pytest.fixture(scope="module")
