@@ -142,14 +142,14 @@ def test_a_query_too_deep_to_parse_is_a_400_naming_the_limit_and_the_worker_live
     app, client = app_and_client
     assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
     pool = app.extensions[BACKEND_KEY].pool  # type: ignore[attr-defined]
-    started = pool.started
+    workers = set(pool.pids())
     response = client.post(
         "/sparql", data=make(size), headers={"Content-Type": "application/sparql-query"}
     )
     detail = limit_error(response)
     assert f"at most {MAX_SPARQL_DEPTH:,}" in detail
     assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
-    assert pool.started == started  # no worker died and was replaced
+    assert workers <= set(pool.pids())  # no worker died (spares may have started)
 
 
 _PARSE_ON_A_SMALL_STACK = r"""
