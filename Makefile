@@ -16,10 +16,10 @@ $(BIN)/ofsted-kg: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
 
-# YASGUI for the query page: a pinned npm tarball, checked against its sha512 (server/vendor.py).
-YASGUI := server/assets/vendor/yasgui/.installed
-$(YASGUI): server/vendor.py | $(BIN)/ofsted-kg
-	$(BIN)/python -m ofsted_kg.vendor
+# YASGUI for the query page: a pinned npm tarball, checked against its sha512 (server/web/vendor.py).
+YASGUI := server/static/vendor/yasgui/.installed
+$(YASGUI): server/web/vendor.py | $(BIN)/ofsted-kg
+	$(BIN)/python -m ofsted_kg.web.vendor
 	@touch $@
 
 install: $(BIN)/ofsted-kg $(YASGUI)

@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ofsted_kg.build import build
+from ofsted_kg.build.pipeline import build
 from ofsted_kg.config import load_settings
 from ofsted_kg.errors import ValidationError
 

@@ -72,8 +72,8 @@ def summary(times: list[float]) -> tuple[float, float]:
 
 
 def rendered_afresh(store: Path, rounds: int) -> None:
-    from ofsted_kg import pages
-    from ofsted_kg.app import create_app
+    from ofsted_kg.web.app import create_app
+    from ofsted_kg.web.linked_data import pages
 
     pages.BODY_CACHE_ENTRIES = 0
     app = create_app({"store": store, "TESTING": True})

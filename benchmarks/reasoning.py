@@ -1,4 +1,4 @@
-"""Benchmark: ofsted_kg.reasoning.entailments against owlrl on synthetic data.
+"""Benchmark: ofsted_kg.build.reasoning.entailments against owlrl on synthetic data.
 
     /work/main/.venv/bin/python benchmarks/reasoning.py [--runs 5] [--owlrl-runs 1]
 
@@ -32,7 +32,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from ofsted_kg.reasoning import entailed_triples, entailments
+from ofsted_kg.build.reasoning import entailed_triples, entailments
 from rdflib import Graph
 
 ROOT = Path(__file__).resolve().parent.parent

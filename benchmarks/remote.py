@@ -89,9 +89,9 @@ def main() -> int:
             ours.wait(timeout=10)
         try:
             if args.writes:
-                from ofsted_kg.backend import LocalBackend
+                from ofsted_kg.backends.local import LocalBackend
+                from ofsted_kg.backends.remote import RemoteBackend
                 from ofsted_kg.config import load_settings
-                from ofsted_kg.remote import RemoteBackend
 
                 common = {"update_token": TOKEN, "root": Path.cwd()}
                 remote_backend = RemoteBackend(

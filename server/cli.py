@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from . import __version__
 from .config import Settings, load_settings
 from .errors import OfstedKgError, SourceSyntaxError, StoreError, ValidationError
-from .store import EXPORT_FORMATS, open_existing
+from .store.oxigraph import EXPORT_FORMATS, open_existing
 
 PROG = "ofsted-kg"
 
@@ -36,7 +36,7 @@ def _error(message: str) -> None:
 
 
 def _query_format_names() -> list[str]:
-    from .sparql import GRAPH_FORMATS, RESULTS_FORMATS
+    from .web.sparql import GRAPH_FORMATS, RESULTS_FORMATS
 
     return [f.name for f in (*RESULTS_FORMATS, *GRAPH_FORMATS)]
 
@@ -252,7 +252,7 @@ def atomic_output(path: str | None) -> Iterator[IO[bytes]]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
+    from .build.pipeline import build
 
     settings = settings_from(args)
     try:
@@ -271,7 +271,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _make_dumps(settings: Settings) -> int:
     """The downloads for the store just built (served at /dumps/; see ``dumps``)."""
-    from .dumps import dumps_root, make_dumps
+    from .web.dumps import dumps_root, make_dumps
 
     try:
         manifest = make_dumps(settings)
@@ -283,7 +283,7 @@ def _make_dumps(settings: Settings) -> int:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
-    from . import official
+    from .convert import official
 
     settings = settings_from(args)
     if args.check:
@@ -315,8 +315,8 @@ def _report_syntax(exc: SourceSyntaxError, note: str = "") -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .build import validate_tree
-    from .validation import validate_store
+    from .build.pipeline import validate_tree
+    from .build.validation import validate_store
 
     settings = settings_from(args)
     if args.store is None:
@@ -358,7 +358,7 @@ def read_query_text(argument: str) -> str:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from .sparql import format_named, formats_for, serialize
+    from .web.sparql import format_named, formats_for, serialize
 
     settings = settings_from(args)
     text = read_query_text(args.query)
@@ -393,8 +393,8 @@ def raise_open_files(needed: int) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import waitress
 
-    from .app import create_app
-    from .limits import bound_allocator
+    from .rdf.limits import bound_allocator
+    from .web.app import create_app
 
     bound_allocator()  # before any thread starts
     settings = settings_from(args)

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from ofsted_kg.build import build
+from ofsted_kg.build.pipeline import build
 from ofsted_kg.config import SETTINGS, load_settings
 from ofsted_kg.errors import ValidationError
 

@@ -13,8 +13,8 @@ import pyoxigraph as ox
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from ofsted_kg.app import BACKEND_KEY, create_app
-from ofsted_kg.backend import LocalBackend
+from ofsted_kg.backends.local import LocalBackend
+from ofsted_kg.web.app import BACKEND_KEY, create_app
 from werkzeug.test import TestResponse
 
 TREES = Path(__file__).parent / "fixtures" / "trees"

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from ofsted_kg import build as build_module
-from ofsted_kg.build import build, validate_tree
+from ofsted_kg.build import pipeline as build_module
+from ofsted_kg.build.pipeline import build, validate_tree
+from ofsted_kg.build.sources import discover, parse_file
 from ofsted_kg.config import DEFAULT_BASE, Settings, load_settings
 from ofsted_kg.errors import SourceError, SourceSyntaxError, StoreError, ValidationError
-from ofsted_kg.sources import discover, parse_file
-from ofsted_kg.store import Store, aside_path, open_existing, open_store
+from ofsted_kg.store.oxigraph import Store, aside_path, open_existing, open_store
 
 TREES = Path(__file__).parent / "fixtures" / "trees"
 BASE = DEFAULT_BASE
@@ -193,7 +193,7 @@ def test_failed_build_leaves_the_previous_store_byte_for_byte(built: Path, tree:
 def test_a_reasoner_crash_leaves_the_previous_store(
     built: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ofsted_kg import reasoning
+    from ofsted_kg.build import reasoning
 
     def crash(_graph: object) -> object:
         raise RuntimeError("reasoner bug")
@@ -328,8 +328,8 @@ def test_a_delete_from_the_default_graph_deletes_from_every_named_graph() -> Non
 def test_reasoning_from_quads_gives_what_reasoning_from_an_rdflib_graph_gives() -> None:
     """The build reasons from the parsed quads without building an rdflib graph (and maps the
     entailed terms back to the parsed ones by identity): the same entailments as from a graph."""
-    from ofsted_kg.sources import DATA_KINDS, parse_all, quads_of
-    from ofsted_kg.store import rdflib_graph
+    from ofsted_kg.build.sources import DATA_KINDS, parse_all, quads_of
+    from ofsted_kg.store.oxigraph import rdflib_graph
 
     settings = settings_for("valid", Path("unused"))
     quads = list(quads_of(parse_all(discover(settings.root, BASE)), DATA_KINDS))

@@ -15,7 +15,7 @@ from ofsted_kg import __version__
 from ofsted_kg.cli import main
 from ofsted_kg.config import SETTINGS, load_settings
 from ofsted_kg.errors import ConfigError
-from ofsted_kg.store import Store
+from ofsted_kg.store.oxigraph import Store
 
 TREES = Path(__file__).parent / "fixtures" / "trees"
 BASE = "https://w3id.org/ofsted-kg/"

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from ofsted_kg.store import Store, open_existing
+from ofsted_kg.store.oxigraph import Store, open_existing
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS_DIR = Path(__file__).parent / "competency"

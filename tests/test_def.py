@@ -12,7 +12,7 @@ import pytest
 import rdflib
 from flask import Flask
 from flask.testing import FlaskClient
-from ofsted_kg.app import create_app
+from ofsted_kg.web.app import create_app
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 pytestmark = pytest.mark.usefixtures("clean_environment")

@@ -14,10 +14,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from ofsted_kg import cli
-from ofsted_kg.app import BACKEND_KEY, create_app
 from ofsted_kg.config import load_settings
-from ofsted_kg.dumps import DUMP_FORMATS, MANIFEST, dumps_root, store_version
-from ofsted_kg.store import open_existing
+from ofsted_kg.store.oxigraph import open_existing
+from ofsted_kg.web.app import BACKEND_KEY, create_app
+from ofsted_kg.web.dumps import DUMP_FORMATS, MANIFEST, dumps_root, store_version
 
 TREES = Path(__file__).parent / "fixtures" / "trees"
 

@@ -12,8 +12,8 @@ import pytest
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ofsted_kg.app import create_app
 from ofsted_kg.config import SETTINGS
+from ofsted_kg.web.app import create_app
 
 TREES = Path(__file__).parent / "fixtures" / "trees"
 BASE = "https://w3id.org/ofsted-kg/"

@@ -28,8 +28,7 @@ import pyoxigraph as ox
 import pytest
 from flask.testing import FlaskClient
 from ofsted_kg import errors
-from ofsted_kg.admission import Admission
-from ofsted_kg.app import BACKEND_KEY, create_app
+from ofsted_kg.backends.writes import run_isolated
 from ofsted_kg.errors import (
     HttpError,
     InternalError,
@@ -37,11 +36,12 @@ from ofsted_kg.errors import (
     TooManyQueriesError,
     WriteTimeoutError,
 )
-from ofsted_kg.limits import MAX_RDF_DEPTH, check_rdf
-from ofsted_kg.sparql import CACHE_KEY
-from ofsted_kg.sparql_text import MAX_SPARQL_DEPTH, structure_depth
-from ofsted_kg.store import StagedStore, open_pinned, remove_retired
-from ofsted_kg.writes import run_isolated
+from ofsted_kg.rdf.limits import MAX_RDF_DEPTH, check_rdf
+from ofsted_kg.rdf.sparql_text import MAX_SPARQL_DEPTH, structure_depth
+from ofsted_kg.store.oxigraph import StagedStore, open_pinned, remove_retired
+from ofsted_kg.web.admission import Admission
+from ofsted_kg.web.app import BACKEND_KEY, create_app
+from ofsted_kg.web.sparql import CACHE_KEY
 from serving import serving
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -669,7 +669,7 @@ def _error_classes(base: type[HttpError]) -> list[type[HttpError]]:
 
 
 def test_no_error_title_is_a_class_name(client: FlaskClient, tmp_path: Path) -> None:
-    import ofsted_kg.remote  # noqa: F401  (its error classes too)
+    import ofsted_kg.backends.remote  # noqa: F401  (its error classes too)
 
     for cls in _error_classes(HttpError):
         assert not re.search(r"Error$|[a-z][A-Z]", cls.title), cls

@@ -8,10 +8,10 @@ second which triples it reads:
 - ``# reads: asserted and inferred triples``: those plus the entailments the build stores.
 
 The checks run on the project's graphs assembled as the build assembles them (one named graph per
-file, entailments from ``ofsted_kg.build.infer``), in an in-memory Oxigraph store. Every check also
-has a planted counter-example, ``tests/hygiene/bad/<same name>.ttl``, loaded as a fact file beside
-the vocabularies and the ontology, on which it must find something: a check that cannot fail is
-worse than none.
+file, entailments from ``ofsted_kg.build.pipeline.infer``), in an in-memory Oxigraph store. Every
+check also has a planted counter-example, ``tests/hygiene/bad/<same name>.ttl``, loaded as a fact
+file beside the vocabularies and the ontology, on which it must find something: a check that cannot
+fail is worse than none.
 """
 
 from __future__ import annotations
@@ -23,9 +23,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from ofsted_kg.build import infer
-from ofsted_kg.config import Settings, load_settings
-from ofsted_kg.sources import (
+from ofsted_kg.build.pipeline import infer
+from ofsted_kg.build.sources import (
     DEF,
     FACTS,
     VOCAB,
@@ -36,7 +35,8 @@ from ofsted_kg.sources import (
     parse_file,
     quads_of,
 )
-from ofsted_kg.store import rdflib_graph
+from ofsted_kg.config import Settings, load_settings
+from ofsted_kg.store.oxigraph import rdflib_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKS = Path(__file__).parent / "hygiene"

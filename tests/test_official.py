@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from ofsted_kg import official
-from ofsted_kg.build import check_generated
+from ofsted_kg.build.pipeline import check_generated
 from ofsted_kg.cli import main
+from ofsted_kg.convert import official
 from ofsted_kg.errors import SourceError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,8 +22,8 @@ import pytest
 import rdflib
 from flask import Flask
 from flask.testing import FlaskClient
-from ofsted_kg.app import create_app
-from ofsted_kg.store import open_store
+from ofsted_kg.store.oxigraph import open_store
+from ofsted_kg.web.app import create_app
 
 BASE = "https://w3id.org/ofsted-kg/"
 KENT = f"{BASE}id/council/E10000016"

@@ -1,8 +1,8 @@
-"""ofsted_kg.reasoning against owlrl, the reference implementation.
+"""ofsted_kg.build.reasoning against owlrl, the reference implementation.
 
 The reference is what ``owlrl.DeductiveClosure(OWLRL_Semantics, axiomatic_triples=False,
 datatype_axioms=False, rdfs_closure=False).expand`` adds to a copy of the graph, less
-the differences documented in ofsted_kg.reasoning: triples with a literal subject and
+the differences documented in ofsted_kg.build.reasoning: triples with a literal subject and
 owlrl's error messages are dropped, and owl:hasKey compares all n key properties (owlrl
 compares n-1; tests/reasoning/reference.py has owlrl with just that corrected). Stock
 owlrl is compared with ``reproduce_owlrl_haskey_bug=True``.
@@ -21,7 +21,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from ofsted_kg.reasoning import entailed_triples, entailments
+from ofsted_kg.build.reasoning import entailed_triples, entailments
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
@@ -245,7 +245,7 @@ def compare_random_graph(case: int) -> bool:
 
     That is when rules make an rdf:List cyclic (rdflib's ``Graph.items``, hence owlrl,
     raises ValueError) or give a list cell two rdf:first or rdf:rest values (owlrl
-    then reads whichever rdflib returns first), both documented in ofsted_kg.reasoning.
+    then reads whichever rdflib returns first), both documented in ofsted_kg.build.reasoning.
     """
     graph = random_graph(random.Random(case))
     result = ours(graph)

@@ -27,10 +27,10 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from flask.testing import FlaskClient
-from ofsted_kg.app import create_app
+from ofsted_kg.backends.remote import RemoteBackend, Reply, change_request, convert, with_base
 from ofsted_kg.config import load_settings
 from ofsted_kg.errors import BadGatewayError, ConfigError
-from ofsted_kg.remote import RemoteBackend, Reply, change_request, convert, with_base
+from ofsted_kg.web.app import create_app
 from rdflib.compare import isomorphic
 from test_endpoint import TOKEN as FUZZ_TOKEN
 from test_endpoint import test_fuzzed_requests_never_answer_500 as fuzz

@@ -7,11 +7,11 @@ other shape it cannot help breaking. ``tests/shapes/valid/*.ttl`` are small, com
 must give no result at all, warnings included.
 
 Each case is validated as the build validates a fact file: parsed into its own graph, reasoned over
-together with the vocabularies and the ontology (``ofsted_kg.reasoning.entailments``), and the
+together with the vocabularies and the ontology (``ofsted_kg.build.reasoning.entailments``), and the
 union of all that and the entailments validated against the union of ``shapes/*.ttl``
-(``ofsted_kg.validation.validate_graphs``). Reasoning over the vocabularies is the expensive part,
-so it is done once per session: the vocabularies and ontology are closed under reasoning once, and
-each case is reasoned over with their axioms only (see ``Vocabularies``). The slow test
+(``ofsted_kg.build.validation.validate_graphs``). Reasoning over the vocabularies is the expensive
+part, so it is done once per session: the vocabularies and ontology are closed under reasoning
+once, and each case is reasoned over with their axioms only (see ``Vocabularies``). The slow test
 ``test_cached_vocabularies_give_the_entailments_of_the_build`` checks that this gives exactly the
 triples the build's reasoning gives. The project's own graph is validated by the build's pipeline
 itself (``test_the_graph_conforms``).
@@ -28,11 +28,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from ofsted_kg import reasoning
-from ofsted_kg.build import validate_tree
-from ofsted_kg.config import Settings, load_settings
-from ofsted_kg.errors import ValidationError
-from ofsted_kg.sources import (
+from ofsted_kg.build import reasoning
+from ofsted_kg.build.pipeline import validate_tree
+from ofsted_kg.build.sources import (
     DEF,
     FACTS,
     SHAPES,
@@ -44,8 +42,15 @@ from ofsted_kg.sources import (
     parse_file,
     quads_of,
 )
-from ofsted_kg.store import Store, from_rdflib, rdflib_graph
-from ofsted_kg.validation import ValidationReport, ValidationResult, our_quads, validate_graphs
+from ofsted_kg.build.validation import (
+    ValidationReport,
+    ValidationResult,
+    our_quads,
+    validate_graphs,
+)
+from ofsted_kg.config import Settings, load_settings
+from ofsted_kg.errors import ValidationError
+from ofsted_kg.store.oxigraph import Store, from_rdflib, rdflib_graph
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 

@@ -16,10 +16,10 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from ofsted_kg import vendor
-from ofsted_kg.app import create_app
-from ofsted_kg.chrome import SECTIONS, STYLESHEET
-from ofsted_kg.ui import Example, ExampleFormatError, load_examples, parse_example
+from ofsted_kg.web import vendor
+from ofsted_kg.web.app import create_app
+from ofsted_kg.web.chrome import SECTIONS, STYLESHEET
+from ofsted_kg.web.query_page import Example, ExampleFormatError, load_examples, parse_example
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
 
@@ -139,16 +139,19 @@ def test_yasgui_is_the_pinned_version(client: FlaskClient) -> None:
     package = json.loads((vendor.VENDOR_DIR / "yasgui" / "package.json").read_text())
     assert package["name"] == vendor.YASGUI.name
     assert package["version"] == vendor.YASGUI.version
-    script = client.get("/assets/vendor/yasgui/yasgui.min.js")
+    script = client.get("/static/vendor/yasgui/yasgui.min.js")
     assert script.status_code == 200
     assert b"Yasgui" in script.data
     script.close()
+    moved = client.get("/assets/vendor/yasgui/yasgui.min.js")  # where it was before
+    assert moved.status_code == 301
+    assert moved.headers["Location"].endswith("/static/vendor/yasgui/yasgui.min.js")
 
 
 def test_page_script_turns_off_lookups_on_other_hosts() -> None:
     """YASGUI's class and property completers ask Linked Open Vocabularies, and prefix.cc gives
     prefixes; the page keeps only the local completers. (The browser test checks the network.)"""
-    script = (ROOT / "server" / "assets" / "ui" / "query.js").read_text()
+    script = (ROOT / "server" / "static" / "ui" / "query.js").read_text()
     completers = re.search(r"autocompleters:\s*\[([^\]]*)\]", script)
     assert completers
     assert "class" not in completers.group(1) and "property" not in completers.group(1)

@@ -12,9 +12,9 @@ import pyoxigraph as ox
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from ofsted_kg.app import create_app
-from ofsted_kg.dumps import DUMP_FORMATS
-from ofsted_kg.store import open_existing
+from ofsted_kg.store.oxigraph import open_existing
+from ofsted_kg.web.app import create_app
+from ofsted_kg.web.dumps import DUMP_FORMATS
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
 

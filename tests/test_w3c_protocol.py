@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from flask.testing import FlaskClient
-from ofsted_kg.app import create_app
+from ofsted_kg.web.app import create_app
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
 

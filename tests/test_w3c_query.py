@@ -541,7 +541,7 @@ class FlaskEndpoint:
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Endpoint, Loader]]:
     """One scratch instance for the module; its default graph is the store's own, as the suites
     assume (the union default graph would add the named graphs' triples to it)."""
-    from ofsted_kg.app import create_app
+    from ofsted_kg.web.app import create_app
 
     app = create_app(
         {

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from ofsted_kg.app import BACKEND_KEY, create_app
 from ofsted_kg.config import load_settings
 from ofsted_kg.errors import QueryMemoryError, QueryTimeoutError, ServiceBusyError
-from ofsted_kg.sparql import ENTRY_OVERHEAD, AnswerCache, job_digest
-from ofsted_kg.sparql_text import deterministic
-from ofsted_kg.workers import GZIP_MINIMUM, Answer, Job, StoreLocation, WorkerPool
+from ofsted_kg.rdf.sparql_text import deterministic
+from ofsted_kg.store.workers import GZIP_MINIMUM, Answer, Job, StoreLocation, WorkerPool
+from ofsted_kg.web.app import BACKEND_KEY, create_app
+from ofsted_kg.web.sparql import ENTRY_OVERHEAD, AnswerCache, job_digest
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from ofsted_kg.app import create_app
+from ofsted_kg.web.app import create_app
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",

@@ -2,7 +2,7 @@
 
 ``owlrl_entailments(graph)`` is what ``owlrl.DeductiveClosure(OWLRL_Semantics,
 axiomatic_triples=False, datatype_axioms=False, rdfs_closure=False).expand`` adds to a
-copy of `graph`, less the differences documented in ofsted_kg.reasoning: triples with a
+copy of `graph`, less the differences documented in ofsted_kg.build.reasoning: triples with a
 literal subject and owlrl's error messages are dropped, and owl:hasKey compares all n
 key properties (``OwlrlWithSpecifiedKeys``; stock owlrl compares n-1) unless
 ``stock=True``.

@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from .errors import SourceError, SourceSyntaxError, SyntaxProblem
+from ..errors import SourceError, SourceSyntaxError, SyntaxProblem
 
 VOCAB, DEF, FACTS, SHAPES = "vocab", "def", "facts", "shapes"
 

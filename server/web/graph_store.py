@@ -16,11 +16,11 @@ import secrets
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
+from ..backends.writes import Body, Write, checked_body
+from ..errors import BadRequestError
+from ..store.workers import Job
 from .app import current_backend, current_settings, run_for_client
-from .errors import BadRequestError
 from .sparql import GRAPH_FORMATS, _not_modified, _with_version, check_token, negotiate
-from .workers import Job
-from .writes import Body, Write, checked_body
 
 bp = Blueprint("gsp", __name__)
 

@@ -1,13 +1,13 @@
 """Third-party browser code the query page needs, fetched once by ``make install``.
 
-    python -m ofsted_kg.vendor            # download, check and unpack what is missing
-    python -m ofsted_kg.vendor --check    # exit 1 if it is missing or not the pinned version
+    python -m ofsted_kg.web.vendor            # download, check and unpack what is missing
+    python -m ofsted_kg.web.vendor --check    # exit 1 if it is missing or not the pinned version
 
 YASGUI (Zazuko's maintained fork of Triply's SPARQL editor and results viewer) comes from the npm
 registry as one tarball whose ``build/`` folder is self-contained: one UMD script with its
 dependencies bundled, one stylesheet with no fonts or images to fetch. The tarball is pinned by
 version and by the registry's ``dist.integrity`` (sha512): a download that does not match is
-refused, and nothing is unpacked. Only the built files are kept, in ``server/assets/vendor/``
+refused, and nothing is unpacked. Only the built files are kept, in ``server/static/vendor/``
 (git-ignored), so the app serves them itself and the page loads nothing from elsewhere.
 
 Only the Python standard library is used: a machine with Python and make is enough.
@@ -28,7 +28,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-VENDOR_DIR = Path(__file__).parent / "assets" / "vendor"
+VENDOR_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor"
 STAMP = ".installed"
 
 
@@ -141,7 +141,7 @@ def install(vendor_dir: Path = VENDOR_DIR, *, quiet: bool = False) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m ofsted_kg.vendor",
+        prog="python -m ofsted_kg.web.vendor",
         description="Fetch the pinned browser packages the query page serves (YASGUI).",
     )
     parser.add_argument("--check", action="store_true", help="only check that they are installed")

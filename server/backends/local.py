@@ -38,10 +38,10 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import pyoxigraph as ox
 
-from .config import Settings
-from .errors import NotFoundError, ShapesViolatedError, StoreError
-from .sparql_text import check_no_load, check_service, check_structure, with_using
-from .store import (
+from ..config import Settings
+from ..errors import NotFoundError, ShapesViolatedError, StoreError
+from ..rdf.sparql_text import check_no_load, check_service, check_structure, with_using
+from ..store.oxigraph import (
     StagedStore,
     Store,
     gc_paused,
@@ -50,11 +50,11 @@ from .store import (
     recover,
     remove_retired,
 )
-from .workers import Answer, Job, StoreLocation, WorkerPool
+from ..store.workers import Answer, Job, StoreLocation, WorkerPool
 from .writes import Write, parse_bodies, run_isolated
 
 if TYPE_CHECKING:
-    from .validation import ValidationReport
+    from ..build.validation import ValidationReport
 
 T = TypeVar("T")
 
@@ -169,6 +169,7 @@ class LocalBackend:
             settings.query_timeout,
             settings.worker_limit,
             memory_mib=settings.query_memory,
+            warm=settings.reserved_workers,
         )
         self._write_lock = threading.Lock()
         self._version = self._read_version()
@@ -227,8 +228,8 @@ def write_store(settings: Settings, write: Write) -> bool:
 
     copy the live store into memory, change the copy, reason and validate it, write it to a new
     store beside the live one and swap that in; a violation leaves the live store untouched."""
-    from .build import union_quads
-    from .validation import start_validation
+    from ..build.pipeline import union_quads
+    from ..build.validation import start_validation
 
     change = change_for(write, settings)
     path = settings.store
@@ -328,7 +329,7 @@ def apply_checked(copy: Store, change: Callable[[Store], T], settings: Settings)
 
 
 def _refresh_inferred(store: Store, settings: Settings) -> None:
-    from .build import infer
+    from ..build.pipeline import infer
 
     inferred = settings.inferred_graph
     data = [
@@ -342,7 +343,7 @@ def _refresh_inferred(store: Store, settings: Settings) -> None:
 
 
 def _check_shapes(store: Store, settings: Settings) -> None:
-    from .validation import validate_store
+    from ..build.validation import validate_store
 
     if not any(g.startswith(settings.shapes_graph_prefix) for g in store.named_graphs()):
         return

@@ -34,10 +34,16 @@ from typing import IO, Any, cast
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request, send_file
 
+from ..config import Settings
+from ..errors import NotFoundError
+from ..store.oxigraph import (
+    EXPORT_FORMATS,
+    EXPORT_PREFIXES,
+    gc_paused,
+    is_store_dir,
+    open_pinned,
+)
 from .chrome import site_header
-from .config import Settings
-from .errors import NotFoundError
-from .store import EXPORT_FORMATS, EXPORT_PREFIXES, gc_paused, is_store_dir, open_pinned
 
 bp = Blueprint("dumps", __name__)
 

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect
 
+from ..errors import NotFoundError
+from ..store.workers import Job
 from .app import current_backend, current_settings
 from .chrome import site_header
-from .errors import NotFoundError
 from .void import FORMATS, _compact_jsonld, choose_format
-from .workers import Job
 
 bp = Blueprint("ontology_docs", __name__)
 

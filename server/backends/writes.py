@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
-from .errors import (
+from ..errors import (
     BadRequestError,
     InternalError,
     OfstedKgError,
@@ -42,7 +42,7 @@ from .errors import (
     WriteMemoryError,
     WriteTimeoutError,
 )
-from .limits import cap_memory, check_rdf, run_with_stack
+from ..rdf.limits import cap_memory, check_rdf, run_with_stack
 
 T = TypeVar("T")
 

@@ -32,8 +32,8 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 from werkzeug.datastructures import MIMEAccept
 
-from .app import current_backend, current_settings
-from .backend import Version
+from ...backends.local import Version
+from ..app import current_backend, current_settings
 from .describe import (
     DCAT,
     DCT,

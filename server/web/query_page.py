@@ -3,7 +3,7 @@
     GET /                  the page (the gallery is plain HTML: it reads without JavaScript)
     GET /examples.json     the gallery as data: name, title, description, query
     GET /examples/NAME.rq  one example as a SPARQL file
-    GET /assets/...        the page's own script and style, and YASGUI (server/assets/vendor/,
+    GET /static/...        the page's own script and style, and YASGUI (server/static/vendor/,
                            fetched and checked by ``make install``: see ``vendor``)
 
 Examples are data files, ``examples/*.rq`` in the project root: a ``# Title:`` line, a
@@ -19,16 +19,16 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, redirect, request
 
-from . import __version__
+from .. import __version__
+from ..config import DEFAULT_BASE
+from ..errors import NotFoundError
 from .app import current_settings
 from .chrome import site_header
-from .config import DEFAULT_BASE
-from .errors import NotFoundError
 from .vendor import YASGUI, is_installed
 
-bp = Blueprint("ui", __name__, static_folder="assets", static_url_path="/assets")
+bp = Blueprint("ui", __name__)
 
 EXAMPLE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -124,6 +124,12 @@ Disallow: /store
 """
 
 
+@bp.route("/assets/<path:name>")
+def moved_asset(name: str) -> Response:
+    """The page's files were under /assets/ before the site had one static root."""
+    return redirect(f"{request.script_root}/static/{name}", code=301)  # type: ignore[return-value]
+
+
 @bp.route("/robots.txt")
 def robots() -> Response:
     return Response(ROBOTS, content_type="text/plain; charset=utf-8")
@@ -186,8 +192,8 @@ PAGE = """\
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>ofsted-kg: query the Ofsted knowledge graph</title>
 <link rel="stylesheet" href="static/pages/pages.css">
-<link rel="stylesheet" href="assets/vendor/yasgui/yasgui.min.css">
-<link rel="stylesheet" href="assets/ui/query.css">
+<link rel="stylesheet" href="static/vendor/yasgui/yasgui.min.css">
+<link rel="stylesheet" href="static/ui/query.css">
 </head>
 <body>
 {header}
@@ -228,8 +234,8 @@ is the union of all named graphs, and inferred triples sit in <code>{inferred}</
 <footer class="site"><p>ofsted-kg {version}. Query editor: YASGUI {yasgui_version} (MIT), served
 from this server.</p></footer>
 <script type="application/json" id="examples">{examples_json}</script>
-<script src="assets/vendor/yasgui/yasgui.min.js"></script>
-<script src="assets/ui/query.js"></script>
+<script src="static/vendor/yasgui/yasgui.min.js"></script>
+<script src="static/ui/query.js"></script>
 </body>
 </html>
 """

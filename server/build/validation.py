@@ -22,8 +22,8 @@ from pyshacl import validate as pyshacl_validate
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from .config import Settings
-from .store import Store, gc_paused, quiet_rdflib, rdflib_graph
+from ..config import Settings
+from ..store.oxigraph import Store, gc_paused, quiet_rdflib, rdflib_graph
 
 
 @dataclass(frozen=True)

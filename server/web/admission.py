@@ -22,7 +22,7 @@ import contextlib
 import threading
 from collections.abc import Iterator
 
-from .errors import ServiceBusyError, TooManyQueriesError
+from ..errors import ServiceBusyError, TooManyQueriesError
 
 # The part of a User-Agent that names a client (the rest is ignored, and not kept).
 USER_AGENT_CHARS = 200

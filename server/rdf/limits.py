@@ -31,7 +31,7 @@ import xml.parsers.expat
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .errors import InputLimitError
+from ..errors import InputLimitError
 
 T = TypeVar("T")
 

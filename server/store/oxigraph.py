@@ -39,8 +39,8 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.term import Identifier
 
-from .errors import QuerySyntaxError, StoreError, UpdateFailedError
-from .sparql_text import split_update
+from ..errors import QuerySyntaxError, StoreError, UpdateFailedError
+from ..rdf.sparql_text import split_update
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 

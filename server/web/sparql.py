@@ -33,17 +33,17 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import MIMEAccept, MultiDict
 
-from .app import current_backend, current_settings, prefers_html, run_for_client
-from .errors import (
+from ..backends.writes import Write
+from ..errors import (
     BadRequestError,
     ForbiddenError,
     NotAcceptableError,
     UnauthorizedError,
     UnsupportedMediaTypeError,
 )
-from .store import QueryResult
-from .workers import Answer, Job, NotAcceptableKindError
-from .writes import Write
+from ..store.oxigraph import QueryResult
+from ..store.workers import Answer, Job, NotAcceptableKindError
+from .app import current_backend, current_settings, prefers_html, run_for_client
 
 bp = Blueprint("sparql", __name__)
 
@@ -439,7 +439,7 @@ CACHE_KEY = "ofsted_kg.answers"
 def answer_cache(backend: object) -> AnswerCache | None:
     """The app's answer cache; None for a remote store (written by others: its version does not
     follow every change)."""
-    from .backend import LocalBackend
+    from ..backends.local import LocalBackend
 
     if not isinstance(backend, LocalBackend):
         return None
@@ -465,7 +465,7 @@ def answer_response(answer: Answer, fmt: Format) -> Response:
 
 
 def _with_version(response: Response, version: object) -> Response:
-    from .backend import Version
+    from ..backends.local import Version
 
     assert isinstance(version, Version)
     response.headers["ETag"] = version.etag

@@ -25,10 +25,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from .config import Settings
-from .errors import SourceError, ValidationError
+from ..config import Settings
+from ..errors import SourceError, ValidationError
+from ..store.oxigraph import StagedStore, from_rdflib, gc_paused, to_rdflib
 from .sources import DATA_KINDS, discover, parse_all, quads_of
-from .store import StagedStore, from_rdflib, gc_paused, to_rdflib
 from .validation import ValidationReport, start_validation
 
 Progress = Callable[[str], None]
@@ -111,7 +111,7 @@ def _back(back: dict[int, Term], term: rdflib.term.Node) -> Term:
 
 def check_generated(root: Path) -> None:
     """Refuse to build from generated files that the tables in data/ no longer give."""
-    from . import official
+    from ..convert import official
 
     out_of_date = official.stale(root)
     if out_of_date:

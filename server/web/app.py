@@ -12,20 +12,21 @@ import gzip
 import json
 import weakref
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from ..config import SETTING_NAMES, Settings, load_settings
+from ..errors import HttpError, OfstedKgError, error_body, render
 from .admission import Admission, client_key
 from .chrome import site_header
-from .config import SETTING_NAMES, Settings, load_settings
-from .errors import HttpError, OfstedKgError, error_body, render
 
 if TYPE_CHECKING:
-    from .backend import Backend
-    from .workers import Answer, Job
+    from ..backends.local import Backend
+    from ..store.workers import Answer, Job
 
 SETTINGS_KEY = "ofsted_kg.settings"
 BACKEND_KEY = "ofsted_kg.backend"
@@ -36,14 +37,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings_overrides, flask_config = _split(config or {})
     settings = load_settings(overrides=settings_overrides)
 
-    app = Flask(__name__)
+    # Templates and the one static root are the package's (server/templates, server/static).
+    app = Flask(__name__, root_path=str(Path(__file__).resolve().parent.parent))
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.config.update(flask_config)
     app.extensions[SETTINGS_KEY] = settings
     app.jinja_env.globals["site_header"] = site_header
     # The embedded store (read by worker processes; an empty or new directory is served empty),
     # or a remote SPARQL server when remote_query is set.
-    from .backend import make_backend
+    from ..backends.local import make_backend
 
     backend = make_backend(settings)
     app.extensions[BACKEND_KEY] = backend
@@ -52,7 +54,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     weakref.finalize(app, backend.close)
 
-    from . import gsp, pages, sparql
+    from . import graph_store as gsp
+    from . import sparql
+    from .linked_data import pages
 
     register_for_people(app)
     app.register_blueprint(sparql.bp)
@@ -66,7 +70,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def register_for_people(app: Flask) -> None:
     """The query page at /, the ontology at /def/, the downloads and the dataset description."""
-    from . import dumps, ontology_docs, ui, void
+    from . import dumps, void
+    from . import ontology as ontology_docs
+    from . import query_page as ui
 
     for module in (ui, ontology_docs, dumps, void):
         app.register_blueprint(module.bp)

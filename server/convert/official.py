@@ -39,9 +39,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import OfstedKgError, SourceSyntaxError
-from .sources import syntax_problem
-from .turtle import IRI, Graph, Literal, date, text
+from ..build.sources import syntax_problem
+from ..errors import OfstedKgError, SourceSyntaxError
+from ..rdf.turtle import IRI, Graph, Literal, date, text
 
 BASE = "https://w3id.org/ofsted-kg/"
 DEF = BASE + "def/"

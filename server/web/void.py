@@ -34,12 +34,12 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import MIMEAccept
 
-from . import __version__
+from .. import __version__
+from ..errors import NotAcceptableError
+from ..store.workers import Job
 from .app import current_backend, current_settings
 from .chrome import site_header
 from .dumps import Manifest, current_dumps
-from .errors import NotAcceptableError
-from .workers import Job
 
 bp = Blueprint("void", __name__)
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import BadRequestError, ForbiddenError, InputLimitError
+from ..errors import BadRequestError, ForbiddenError, InputLimitError
 
 # Most levels of structure in a SPARQL query or update (see ``structure_depth``).
 MAX_SPARQL_DEPTH = 500

@@ -69,18 +69,18 @@ from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph as ox
 
-from .backend import Version, apply_checked, change_for
-from .config import Settings
-from .errors import (
+from ..config import Settings
+from ..errors import (
     BadGatewayError,
     ConfigError,
     NotFoundError,
     QuerySyntaxError,
     ResultTooLargeError,
 )
-from .sparql_text import check_service, check_structure
-from .store import Store
-from .workers import Answer, Job, NotAcceptableKindError
+from ..rdf.sparql_text import check_service, check_structure
+from ..store.oxigraph import Store
+from ..store.workers import Answer, Job, NotAcceptableKindError
+from .local import Version, apply_checked, change_for
 from .writes import Write, run_isolated
 
 T = TypeVar("T")

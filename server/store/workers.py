@@ -37,7 +37,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import IO, Any, cast
 
-from .errors import (
+from ..errors import (
     BadRequestError,
     ForbiddenError,
     HttpError,
@@ -49,8 +49,8 @@ from .errors import (
     ResultTooLargeError,
     ServiceBusyError,
 )
-from .limits import cap_memory, run_with_stack
-from .sparql_text import check_service, check_structure, deterministic
+from ..rdf.limits import cap_memory, run_with_stack
+from ..rdf.sparql_text import check_service, check_structure, deterministic
 
 # -- Jobs and their answers -------------------------------------------------------------------
 
@@ -149,7 +149,7 @@ def _open(location: StoreLocation) -> tuple[Any, int | None]:
     with the descriptor that pins it (None for an empty in-memory store)."""
     import pyoxigraph as ox
 
-    from .store import aside_path, is_store_dir, open_pinned
+    from .oxigraph import aside_path, is_store_dir, open_pinned
 
     path = location.path
     if path is None:
@@ -274,15 +274,23 @@ SPARE_IDLE_SECONDS = 60.0
 class WorkerPool:
     """Between ``size`` and ``limit`` worker processes; ``run`` enforces the deadline.
 
-    Workers start on first use. Whenever a job takes the last idle worker, a spare is started in
-    the background (up to ``limit``), so a light query arriving while every worker is held by a
-    heavy one finds a worker ready rather than queueing behind them until their deadline. Workers
-    beyond ``size`` that stay idle for ``SPARE_IDLE_SECONDS`` are stopped again."""
+    Workers start on first use. Whenever a job leaves fewer than ``warm`` workers idle, a spare is
+    started in the background (up to ``limit``) and opens the store the last job used, so a light
+    query arriving while the other workers are held by heavy ones finds a worker ready rather than
+    queueing behind them until their deadline. Workers beyond ``size`` that stay idle for
+    ``SPARE_IDLE_SECONDS`` are stopped again."""
 
     def __init__(
-        self, size: int, timeout: float, limit: int | None = None, memory_mib: int = 0
+        self,
+        size: int,
+        timeout: float,
+        limit: int | None = None,
+        memory_mib: int = 0,
+        warm: int = 1,
     ) -> None:
         self.size = size
+        self.warm = max(1, warm)
+        self._last_location: StoreLocation | None = None
         self.memory_mib = memory_mib
         self.limit = max(size, limit if limit is not None else size)
         self.timeout = timeout
@@ -341,7 +349,11 @@ class WorkerPool:
                         "every query worker stayed busy until this query's deadline; try again "
                         "later"
                     )
-            if not self._idle and self._count < self.limit and not self._spare_starting:
+            if (
+                len(self._idle) < self.warm
+                and self._count < self.limit
+                and not self._spare_starting
+            ):
                 self._count += 1
                 self._spare_starting = True
                 threading.Thread(target=self._start_spare, daemon=True).start()
@@ -361,9 +373,18 @@ class WorkerPool:
             self._stop(worker)
 
     def _start_spare(self) -> None:
+        worker: _Worker | None = None
         try:
-            worker: _Worker | None = self._start()
+            worker = self._start()
+            location = self._last_location
+            if location is not None:  # open the store now, before a query needs it
+                worker.conn.send((location, Job("query", "ASK {}", "JSON", None)))
+                if not worker.conn.poll(self.timeout):
+                    raise TimeoutError("a spare did not open the store in time")
+                worker.conn.recv()
         except Exception:  # no spare this time; a request will start one itself
+            if worker is not None:
+                self._stop(worker)
             worker = None
         with self._cond:
             self._spare_starting = False
@@ -405,6 +426,7 @@ class WorkerPool:
     def run(self, location: StoreLocation, job: Job, timeout: float | None = None) -> Answer:
         """Run ``job`` in a worker; raises the job's HTTP error, or 503 past the deadline."""
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        self._last_location = location
         worker = self._take(deadline)
         try:
             if worker is None or not worker.process.is_alive():

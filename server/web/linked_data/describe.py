@@ -29,8 +29,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .app import current_backend, current_settings
-from .workers import Job
+from ...store.workers import Job
+from ..app import current_backend, current_settings
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

@@ -1,0 +1,1 @@
+"""Where the endpoint's data lives: the embedded store or a remote SPARQL server."""

@@ -1,0 +1,2 @@
+"""The official record: the converter from the tables in data/ to graph/official/ and
+graph/identity/."""

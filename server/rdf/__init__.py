@@ -1,0 +1,1 @@
+"""RDF itself: namespaces, formats, terms, the Turtle writer, SPARQL text, limits on documents."""

@@ -1,0 +1,1 @@
+"""The Oxigraph store: opening, staging and swapping, the query workers."""

@@ -1,0 +1,1 @@
+"""The web app: the route table, the protocol endpoints, the pages."""

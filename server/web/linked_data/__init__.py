@@ -1,0 +1,1 @@
+"""Dereferenceable IRIs and the pages about them."""
