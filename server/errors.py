@@ -12,6 +12,7 @@ exception's text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,10 @@ class ConfigError(OfstedKgError):
     exit_code = 2
 
 
+# Oxigraph's parsers begin their messages with the position, which SyntaxProblem gives apart.
+_POSITION_PREFIX = re.compile(r"^Parser error (?:at|between) [^:]*:\s*")
+
+
 @dataclass(frozen=True)
 class SyntaxProblem:
     """One syntax error in one source file: where it is and what the parser said."""
@@ -46,6 +51,12 @@ class SyntaxProblem:
     line: int | None
     column: int | None
     message: str
+
+    @classmethod
+    def from_parser(cls, path: str, exc: SyntaxError) -> SyntaxProblem:
+        """What a parser's SyntaxError says, without the position it repeats in its message."""
+        message = _POSITION_PREFIX.sub("", exc.msg or str(exc)) or "syntax error"
+        return cls(path, exc.lineno, exc.offset, message)
 
     def __str__(self) -> str:
         where = self.path

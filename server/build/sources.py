@@ -18,7 +18,6 @@ bad file is reported, not only the first.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,15 +100,6 @@ def discover(root: Path, base: str) -> list[SourceFile]:
     return found
 
 
-_POSITION_PREFIX = re.compile(r"^Parser error (?:at|between) [^:]*:\s*")
-
-
-def syntax_problem(relpath: str, exc: SyntaxError) -> SyntaxProblem:
-    """A parser's SyntaxError as ``relpath:line:column: message``."""
-    message = _POSITION_PREFIX.sub("", exc.msg or str(exc)) or "syntax error"
-    return SyntaxProblem(relpath, exc.lineno, exc.offset, message)
-
-
 def _relabel(
     term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple,
     labels: dict[str, ox.BlankNode],
@@ -137,7 +127,7 @@ def parse_file(source: SourceFile) -> list[ox.Quad]:
             obj = _relabel(quad.object, labels, prefix)
             quads.append(ox.Quad(subject, quad.predicate, obj, graph))  # type: ignore[arg-type]
     except SyntaxError as exc:
-        raise SourceSyntaxError([syntax_problem(source.relpath, exc)]) from None
+        raise SourceSyntaxError([SyntaxProblem.from_parser(source.relpath, exc)]) from None
     except OSError as exc:
         raise SourceError(f"{source.relpath}: cannot read: {exc.strerror or exc}") from None
     return quads

@@ -39,8 +39,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..build.sources import syntax_problem
-from ..errors import OfstedKgError, SourceSyntaxError
+from ..errors import OfstedKgError, SourceSyntaxError, SyntaxProblem
 from ..rdf.turtle import IRI, Graph, Literal, date, text
 
 BASE = "https://w3id.org/ofsted-kg/"
@@ -1718,7 +1717,7 @@ def read_seed_judgements(root: Path) -> list[SeedJudgement]:
             )
         except SyntaxError as exc:  # the same one line the build gives: path:line:column
             relpath = path.relative_to(root).as_posix()
-            raise SourceSyntaxError([syntax_problem(relpath, exc)]) from None
+            raise SourceSyntaxError([SyntaxProblem.from_parser(relpath, exc)]) from None
         for solution in store.query(SEED_QUERY):  # type: ignore[union-attr]
 
             def value(name: str, solution: ox.QuerySolution = solution) -> str:
