@@ -7,7 +7,7 @@ STORE  ?= var/store
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install install-test browser jena build run test lint typecheck bench clean
+.PHONY: install install-test browser jena build run test lint typecheck bench clean docs
 
 # The virtual environment, with the project (editable) and the `ofsted-kg` command.
 $(BIN)/ofsted-kg: pyproject.toml
@@ -72,3 +72,10 @@ bench: install-test
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# The settings table in docs/configuration.md, made again from server/config.py's SETTINGS.
+docs: $(BIN)/ofsted-kg
+	$(BIN)/python -c 'import re, pathlib; from ofsted_kg.config import settings_table; \
+	p = pathlib.Path("docs/configuration.md"); s = p.read_text(); \
+	p.write_text(re.sub(r"(<!-- settings:[^\n]*-->\n).*?(<!-- end of settings -->)", \
+	lambda m: m.group(1) + settings_table() + m.group(2), s, flags=re.S))'

@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
-from ofsted_kg.store.oxigraph import is_store_dir
+from ofsted_kg.store.directories import is_store_dir
+from ofsted_kg.store.dumps import write_dumps
 from ofsted_kg.web.app import create_app
-from ofsted_kg.web.dumps import write_dumps
 
 
 def median_of(runs: int, action: object) -> tuple[float, list[float]]:

@@ -14,18 +14,21 @@ import os
 import resource
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
 
 from . import __version__
-from .config import Settings, load_settings
+from .config import ENV_PREFIX, SETTING_GROUPS, SETTINGS, Setting, Settings, load_settings
 from .errors import OfstedKgError, SourceSyntaxError, StoreError, ValidationError
-from .store.oxigraph import EXPORT_FORMATS, open_existing
+from .rdf.formats import EXPORTS, GRAPHS, RESULTS, by_name, for_result, serialize
+from .store.directories import open_existing
+from .store.dumps import dumps_root, make_dumps
 
 PROG = "ofsted-kg"
+EXPORTS_BY_NAME = {f.name: f for f in EXPORTS}
 
 
 def _error(message: str) -> None:
@@ -35,29 +38,68 @@ def _error(message: str) -> None:
 # -- Arguments --------------------------------------------------------------------------------
 
 
-def _query_format_names() -> list[str]:
-    from .web.sparql import GRAPH_FORMATS, RESULTS_FORMATS
+def _add_settings(parser: argparse.ArgumentParser, scope: str) -> None:
+    """A flag for each setting of ``scope`` ("all" or "serve"), its help from the settings table."""
+    groups: dict[str, argparse._ArgumentGroup] = {}
+    for setting in SETTINGS:
+        if setting.scope != scope:
+            continue
+        target: argparse.ArgumentParser | argparse._ArgumentGroup = parser
+        if setting.group:
+            if setting.group not in groups:
+                title, description = SETTING_GROUPS[setting.group]
+                groups[setting.group] = parser.add_argument_group(title, description)
+            target = groups[setting.group]
+        if isinstance(setting.default, bool):
+            target.add_argument(
+                setting.flag,
+                dest=setting.name,
+                action="store_true",
+                default=None,
+                help=_flag_help(setting),
+            )
+        else:
+            target.add_argument(
+                setting.flag,
+                dest=setting.name,
+                metavar=setting.metavar,
+                type=_checked(setting),
+                help=_flag_help(setting),
+            )
 
-    return [f.name for f in (*RESULTS_FORMATS, *GRAPH_FORMATS)]
+
+def _checked(setting: Setting) -> Callable[[str], str]:
+    """A flag's value checked as its setting will be (a usage error, exit 2, if it is not valid),
+    and passed on as given."""
+
+    def check(value: str) -> str:
+        try:
+            setting.convert(value)
+        except (TypeError, ValueError) as exc:
+            raise argparse.ArgumentTypeError(f"{value!r} is not valid: {exc}") from None
+        return value
+
+    return check
+
+
+def _flag_help(setting: Setting) -> str:
+    default = setting.default
+    shown = not (
+        "Default" in setting.help or default in (None, (), "") or isinstance(default, bool)
+    )
+    text = f"{setting.help}{f' Default: {default}.' if shown else ''} Also {setting.env}."
+    return text.replace("%", "%%")
 
 
 def make_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--store", metavar="DIR", help="store directory (default: <root>/var/store)"
-    )
-    common.add_argument(
-        "--root", metavar="DIR", help="project directory with ontology/, graph/, shapes/"
-    )
-    common.add_argument(
-        "--base", metavar="IRI", help="base IRI (default: https://w3id.org/ofsted-kg/)"
-    )
+    _add_settings(common, "all")
 
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Build, check, query and serve the Ofsted knowledge graph.",
-        epilog="Settings also come from OFSTED_KG_* environment variables "
-        "(OFSTED_KG_ROOT, OFSTED_KG_STORE, OFSTED_KG_BASE, OFSTED_KG_UPDATE_TOKEN, ...).",
+        epilog=f"Every setting also comes from an environment variable ({ENV_PREFIX}ROOT, "
+        f"{ENV_PREFIX}STORE, {ENV_PREFIX}UPDATE_TOKEN, ...); a flag wins over it.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -104,7 +146,7 @@ def make_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--format",
         required=True,
-        choices=list(EXPORT_FORMATS),
+        choices=[f.name for f in EXPORTS],
         help="nquads or trig (named graphs kept), turtle (the union of all graphs: Turtle has no "
         "named graphs), jsonld (one @graph per named graph)",
     )
@@ -120,7 +162,7 @@ def make_parser() -> argparse.ArgumentParser:
     query.add_argument("query", help="the query text, '-' for stdin, or @FILE.rq")
     query.add_argument(
         "--format",
-        choices=_query_format_names(),
+        choices=[f.name for f in (*RESULTS, *GRAPHS)],
         help="results format (default: json for SELECT and ASK, turtle for CONSTRUCT and DESCRIBE)",
     )
 
@@ -131,90 +173,12 @@ def make_parser() -> argparse.ArgumentParser:
         description="Serve the store over HTTP with waitress. An empty or new --store "
         "directory is served as it is, empty.",
     )
-    serve.add_argument("--host", help="interface (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port (default: 8000)")
-    serve.add_argument("--query-timeout", type=float, metavar="S", help="seconds per query")
-    serve.add_argument(
-        "--query-memory",
-        type=int,
-        metavar="MIB",
-        help="memory a query worker may take, in MiB (default: 1024; 0: no limit)",
-    )
-    serve.add_argument(
-        "--client-queries",
-        type=int,
-        metavar="N",
-        help="queries one client may have running at once (default: 8; 0: no limit)",
-    )
-    serve.add_argument(
-        "--write-timeout", type=float, metavar="S", help="seconds per write (default: 300)"
-    )
-    serve.add_argument(
-        "--update-token",
-        metavar="T",
-        help="allow SPARQL updates with 'Authorization: Bearer T' (prefer the environment "
-        "variable OFSTED_KG_UPDATE_TOKEN: a flag is visible to other users)",
-    )
-    serve.add_argument("--threads", type=int, metavar="N", help="web server threads (default: 32)")
-    serve.add_argument(
-        "--connections",
-        type=int,
-        metavar="N",
-        help="most client connections open at once (default: 2000)",
-    )
-    serve.add_argument(
-        "--workers",
-        type=int,
-        metavar="N",
-        help="query worker processes kept running (default: two per core)",
-    )
-    serve.add_argument(
-        "--max-workers",
-        type=int,
-        metavar="N",
-        help="most query worker processes, spares included (default: 16)",
-    )
-    remote = serve.add_argument_group(
-        "remote store",
-        "Serve a remote SPARQL 1.1 server instead of --store (Oxigraph server, Fuseki, GraphDB, "
-        "Virtuoso). The password comes only from OFSTED_KG_REMOTE_PASSWORD.",
-    )
-    remote.add_argument("--remote-query", metavar="URL", help="the remote's query URL")
-    remote.add_argument("--remote-update", metavar="URL", help="its update URL (for writes)")
-    remote.add_argument("--remote-store", metavar="URL", help="its Graph Store URL")
-    remote.add_argument("--remote-user", metavar="NAME", help="HTTP Basic user name")
-    remote.add_argument(
-        "--remote-exclusive",
-        action="store_true",
-        default=None,
-        help="this server is the remote's only writer (ETags change only with its writes)",
-    )
+    _add_settings(serve, "serve")
     return parser
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    names = (
-        "root",
-        "store",
-        "base",
-        "host",
-        "port",
-        "query_timeout",
-        "query_memory",
-        "client_queries",
-        "write_timeout",
-        "update_token",
-        "threads",
-        "connections",
-        "workers",
-        "max_workers",
-        "remote_query",
-        "remote_update",
-        "remote_store",
-        "remote_user",
-        "remote_exclusive",
-    )
-    return load_settings(overrides={n: getattr(args, n, None) for n in names})
+    return load_settings(overrides={s.name: getattr(args, s.name, None) for s in SETTINGS})
 
 
 # -- Output -------------------------------------------------------------------------------------
@@ -271,8 +235,6 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _make_dumps(settings: Settings) -> int:
     """The downloads for the store just built (served at /dumps/; see ``dumps``)."""
-    from .web.dumps import dumps_root, make_dumps
-
     try:
         manifest = make_dumps(settings)
     except OSError as exc:
@@ -339,7 +301,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     store = open_existing(settings.store)
     try:
         with atomic_output(args.output) as out:
-            store.export(args.format, out)
+            store.export(EXPORTS_BY_NAME[args.format], out)
     except OSError as exc:
         _error(f"cannot write {args.output or 'to stdout'}: {exc.strerror or exc}")
         return 1
@@ -358,14 +320,12 @@ def read_query_text(argument: str) -> str:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from .web.sparql import format_named, formats_for, serialize
-
     settings = settings_from(args)
     text = read_query_text(args.query)
     store = open_existing(settings.store)
     result = store.query(text)
-    formats = formats_for(result)
-    fmt = format_named(formats, args.format) if args.format else formats[0]
+    formats = for_result(result)
+    fmt = by_name(args.format, formats) if args.format else formats[0]
     if fmt is None:
         kind = "a graph" if isinstance(result, ox.QueryTriples) else "solutions or a boolean"
         names = ", ".join(f.name for f in formats)
@@ -393,7 +353,7 @@ def raise_open_files(needed: int) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import waitress
 
-    from .rdf.limits import bound_allocator
+    from .runtime import bound_allocator
     from .web.app import create_app
 
     bound_allocator()  # before any thread starts

@@ -107,10 +107,25 @@ def _flag(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class Setting:
+    """One setting. The command line's flags (``--<name>`` with dashes), their help, the
+    environment variable and the documentation's table are all made from this."""
+
     name: str
     default: Any  # None: no value, or for root and store "derived" (see their help)
     help: str
     convert: Callable[[Any], Any]  # from a string (environment) or a typed value (mapping)
+    metavar: str = "N"  # what the flag's value is called in --help
+    scope: str = "serve"  # which commands take it as a flag: "all", "serve", or "" (environment
+    # only: a secret, which a flag would show to other users of the machine)
+    group: str = ""  # the --help section it is listed under ("" for the command's own)
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.name.upper()
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -120,12 +135,26 @@ SETTINGS: tuple[Setting, ...] = (
         "Project directory holding ontology/, graph/ and shapes/. Default: the directory above the "
         "package if it has ontology/, else the current directory.",
         _path,
+        metavar="DIR",
+        scope="all",
     ),
-    Setting("store", None, "Oxigraph store directory. Default: <root>/var/store.", _path),
     Setting(
-        "base", DEFAULT_BASE, "Base IRI of every IRI the project mints; must end with '/'.", _base
+        "store",
+        None,
+        "Oxigraph store directory. Default: <root>/var/store.",
+        _path,
+        metavar="DIR",
+        scope="all",
     ),
-    Setting("host", "127.0.0.1", "Interface the web server listens on.", str),
+    Setting(
+        "base",
+        DEFAULT_BASE,
+        "Base IRI of every IRI the project mints; must end with '/'.",
+        _base,
+        metavar="IRI",
+        scope="all",
+    ),
+    Setting("host", "127.0.0.1", "Interface the web server listens on.", str, metavar="HOST"),
     Setting("port", 8000, "Port the web server listens on.", _port),
     Setting(
         "threads",
@@ -164,6 +193,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds a SPARQL query (or Graph Store read) may run before it is stopped and answered "
         "with 503.",
         _positive_float,
+        metavar="S",
     ),
     Setting(
         "query_memory",
@@ -172,6 +202,7 @@ SETTINGS: tuple[Setting, ...] = (
         "answered with 503. With max_workers it bounds what queries can take at once (16 GiB by "
         "default). 0: no limit.",
         _non_negative_int,
+        metavar="MIB",
     ),
     Setting(
         "client_queries",
@@ -195,6 +226,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds a write (a SPARQL update or a Graph Store write) may take once its turn has "
         "come; past it the write is stopped, nothing of it is kept, and it is answered 503.",
         _positive_float,
+        metavar="S",
     ),
     Setting(
         "write_memory",
@@ -203,19 +235,23 @@ SETTINGS: tuple[Setting, ...] = (
         "validates the whole store: some 750 MB on the real graph); a write that needs more is "
         "stopped, nothing of it kept, and answered 503. 0: no limit.",
         _non_negative_int,
+        metavar="MIB",
     ),
     Setting(
         "update_token",
         None,
         "Bearer token that allows SPARQL updates and Graph Store writes; unset means the "
-        "endpoint is read-only.",
+        "endpoint is read-only. Prefer the environment variable to the flag: a command line is "
+        "visible to other users of the machine.",
         _optional_text,
+        metavar="T",
     ),
     Setting(
         "validation_workers",
         min(2, os.cpu_count() or 1),
         "Processes that share out the SHACL shapes when validating. Default: 2, or 1 on one core.",
         _positive_int,
+        scope="all",
     ),
     Setting(
         "default_graph",
@@ -224,18 +260,21 @@ SETTINGS: tuple[Setting, ...] = (
         "once; writes to it land in the named graph <base>graph/updates) or 'default' (the "
         "store's own default graph, written as it is).",
         _default_graph,
+        metavar="union|default",
     ),
     Setting(
         "max_body_bytes",
         16 * 1024 * 1024,
         "Largest request body accepted (bytes); larger ones are answered with 413.",
         _positive_int,
+        metavar="BYTES",
     ),
     Setting(
         "max_result_bytes",
         256 * 1024 * 1024,
         "Largest serialised result (bytes); larger ones are refused with 422 (add a LIMIT).",
         _positive_int,
+        metavar="BYTES",
     ),
     Setting(
         "service_allow",
@@ -243,12 +282,14 @@ SETTINGS: tuple[Setting, ...] = (
         "SPARQL endpoints a query may call with SERVICE (comma- or space-separated IRIs); "
         "empty: SERVICE is refused.",
         _iri_list,
+        metavar="IRIS",
     ),
     Setting(
         "cors_origin",
         "*",
         "Access-Control-Allow-Origin answered to queries; empty: no CORS headers.",
         str,
+        metavar="ORIGIN",
     ),
     Setting(
         "remote_query",
@@ -256,6 +297,8 @@ SETTINGS: tuple[Setting, ...] = (
         "Query URL of a remote SPARQL 1.1 server (e.g. http://host:7878/query for Oxigraph "
         "server); set, it is served instead of the store directory.",
         _optional_url,
+        metavar="URL",
+        group="remote",
     ),
     Setting(
         "remote_update",
@@ -263,6 +306,8 @@ SETTINGS: tuple[Setting, ...] = (
         "Update URL of the remote SPARQL server (e.g. http://host:7878/update); needed for "
         "writes when remote_query is set.",
         _optional_url,
+        metavar="URL",
+        group="remote",
     ),
     Setting(
         "remote_store",
@@ -270,18 +315,24 @@ SETTINGS: tuple[Setting, ...] = (
         "Graph Store URL of the remote SPARQL server (e.g. http://host:7878/store), used to read "
         "named graphs; unset: they are read with queries.",
         _optional_url,
+        metavar="URL",
+        group="remote",
     ),
     Setting(
         "remote_user",
         None,
         "User name sent to the remote SPARQL server (HTTP Basic authentication).",
         _optional_text,
+        metavar="NAME",
+        group="remote",
     ),
     Setting(
         "remote_password",
         None,
         "Password sent to the remote SPARQL server with remote_user.",
         _optional_text,
+        scope="",
+        group="remote",
     ),
     Setting(
         "remote_exclusive",
@@ -290,10 +341,21 @@ SETTINGS: tuple[Setting, ...] = (
         "change only with its own writes, so clients can revalidate (304); otherwise every "
         "answer gets a fresh ETag.",
         _flag,
+        metavar="",
+        group="remote",
     ),
 )
 
 SETTING_NAMES = frozenset(s.name for s in SETTINGS)
+
+# The --help sections settings are listed under (``Setting.group``): title, description.
+SETTING_GROUPS = {
+    "remote": (
+        "remote store",
+        "Serve a remote SPARQL 1.1 server instead of --store (Oxigraph server, Fuseki, GraphDB, "
+        "Virtuoso). The password comes only from OFSTED_KG_REMOTE_PASSWORD.",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -404,3 +466,16 @@ def load_settings(
     if values["store"] is None:
         values["store"] = values["root"] / "var" / "store"
     return Settings(**values)
+
+
+def settings_table() -> str:
+    """The settings as a Markdown table (``docs/configuration.md`` holds it, checked by a test)."""
+    rows = [
+        "| setting | flag | environment variable | default | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for s in SETTINGS:
+        flag = f"`{s.flag}`" if s.scope else "(none)"
+        shown = "" if s.default in (None, (), "") else f"`{s.default}`"
+        rows.append(f"| `{s.name}` | {flag} | `{s.env}` | {shown} | {s.help} |")
+    return "\n".join(rows) + "\n"

@@ -99,12 +99,6 @@ class ValidationError(OfstedKgError):
         self.report = report
 
 
-class ReasoningError(OfstedKgError):
-    """The reasoner failed or returned something that cannot be stored."""
-
-    title = "Reasoning failed"
-
-
 # -- HTTP-facing errors -----------------------------------------------------------------------
 
 
@@ -160,11 +154,6 @@ class ForbiddenError(HttpError):
 class NotFoundError(HttpError):
     status = 404
     title = "Not found"
-
-
-class MethodNotAllowedError(HttpError):
-    status = 405
-    title = "Method not allowed"
 
 
 class NotAcceptableError(HttpError):

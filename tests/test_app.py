@@ -14,7 +14,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from ofsted_kg.backends.local import LocalBackend
-from ofsted_kg.web.app import BACKEND_KEY, create_app
+from ofsted_kg.web.app import create_app
+from ofsted_kg.web.context import BACKEND_KEY
 from werkzeug.test import TestResponse
 
 TREES = Path(__file__).parent / "fixtures" / "trees"
@@ -28,16 +29,6 @@ CONSTRUCT = f"CONSTRUCT WHERE {{ {JUDGEMENT} a ?type }}"
 
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
-
-
-@pytest.fixture
-def app(store_dir: Path) -> Flask:
-    return create_app({"root": TREES / "valid", "store": store_dir, "TESTING": True})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def error_of(response: TestResponse) -> dict[str, Any]:

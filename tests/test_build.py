@@ -13,7 +13,9 @@ from ofsted_kg.build.pipeline import build, validate_tree
 from ofsted_kg.build.sources import discover, parse_file
 from ofsted_kg.config import DEFAULT_BASE, Settings, load_settings
 from ofsted_kg.errors import SourceError, SourceSyntaxError, StoreError, ValidationError
-from ofsted_kg.store.oxigraph import Store, aside_path, open_existing, open_store
+from ofsted_kg.rdf.formats import NQUADS
+from ofsted_kg.store.directories import aside_path, open_existing, open_store
+from ofsted_kg.store.oxigraph import Store
 
 TREES = Path(__file__).parent / "fixtures" / "trees"
 BASE = DEFAULT_BASE
@@ -167,7 +169,7 @@ def test_two_builds_of_the_same_tree_give_the_same_export(tmp_path: Path) -> Non
         build(settings_for("valid", tmp_path / name), progress=quiet)
         path = tmp_path / f"{name}.nq"
         with path.open("wb") as out:
-            open_existing(tmp_path / name).export("nquads", out)
+            open_existing(tmp_path / name).export(NQUADS, out)
         exports.append(path.read_bytes())
     assert exports[0] == exports[1]
 
@@ -329,7 +331,7 @@ def test_reasoning_from_quads_gives_what_reasoning_from_an_rdflib_graph_gives() 
     """The build reasons from the parsed quads without building an rdflib graph (and maps the
     entailed terms back to the parsed ones by identity): the same entailments as from a graph."""
     from ofsted_kg.build.sources import DATA_KINDS, parse_all, quads_of
-    from ofsted_kg.store.oxigraph import rdflib_graph
+    from ofsted_kg.rdf.terms import rdflib_graph
 
     settings = settings_for("valid", Path("unused"))
     quads = list(quads_of(parse_all(discover(settings.root, BASE)), DATA_KINDS))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
@@ -11,11 +12,13 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from ofsted_kg import __version__
+from ofsted_kg import __version__, cli
 from ofsted_kg.cli import main
-from ofsted_kg.config import SETTINGS, load_settings
+from ofsted_kg.config import SETTINGS, load_settings, settings_table
 from ofsted_kg.errors import ConfigError
 from ofsted_kg.store.oxigraph import Store
+
+ROOT = Path(__file__).resolve().parent.parent
 
 TREES = Path(__file__).parent / "fixtures" / "trees"
 BASE = "https://w3id.org/ofsted-kg/"
@@ -466,3 +469,33 @@ def test_the_settings_table_and_the_settings_class_agree() -> None:
 
     assert [f.name for f in fields(Settings)] == [s.name for s in SETTINGS]
     assert all(s.help.endswith(".") for s in SETTINGS)
+
+
+def test_every_setting_with_a_scope_is_a_flag_with_its_help_from_the_table() -> None:
+    """The flags are made from the settings table: each takes its setting's value, and --help
+    says what the table says."""
+    parser = cli.make_parser()
+    serve = next(
+        action.choices["serve"]
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+    )
+    flags = {a.dest: a for a in serve._actions if a.option_strings}
+    for setting in SETTINGS:
+        if not setting.scope:
+            assert setting.name not in flags, f"{setting.name} is a secret: no flag"
+            continue
+        action = flags[setting.name]
+        assert setting.flag in action.option_strings
+        assert action.help is not None and setting.help.replace("%", "%%") in action.help
+    args = parser.parse_args(
+        ["serve", "--reserved-workers", "3", "--cors-origin", "", "--remote-exclusive"]
+    )
+    settings = cli.settings_from(args)
+    assert (settings.reserved_workers, settings.cors_origin) == (3, "")
+    assert settings.remote_exclusive is True
+
+
+def test_the_configuration_docs_hold_the_settings_table_as_made() -> None:
+    docs = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    assert settings_table() in docs, "the settings changed: run `make docs`"

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from ofsted_kg.store.oxigraph import Store, open_existing
+from ofsted_kg.store.directories import open_existing
+from ofsted_kg.store.oxigraph import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS_DIR = Path(__file__).parent / "competency"

@@ -23,12 +23,13 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from ofsted_kg import errors
-from ofsted_kg.backends.writes import run_isolated
 from ofsted_kg.errors import (
     HttpError,
     InternalError,
@@ -38,10 +39,12 @@ from ofsted_kg.errors import (
 )
 from ofsted_kg.rdf.limits import MAX_RDF_DEPTH, check_rdf
 from ofsted_kg.rdf.sparql_text import MAX_SPARQL_DEPTH, structure_depth
-from ofsted_kg.store.oxigraph import StagedStore, open_pinned, remove_retired
+from ofsted_kg.runtime import run_isolated
+from ofsted_kg.store.directories import StagedStore, open_pinned, remove_retired
 from ofsted_kg.web.admission import Admission
-from ofsted_kg.web.app import BACKEND_KEY, create_app
-from ofsted_kg.web.sparql import CACHE_KEY
+from ofsted_kg.web.answers import CACHE_KEY
+from ofsted_kg.web.app import create_app
+from ofsted_kg.web.context import BACKEND_KEY
 from serving import serving
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,16 +56,8 @@ pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 @pytest.fixture
-def app_and_client(tmp_path: Path) -> tuple[object, FlaskClient]:
-    app = create_app(
-        {"store": tmp_path / "store", "update_token": TOKEN, "workers": 1, "TESTING": True}
-    )
-    return app, app.test_client()
-
-
-@pytest.fixture
-def client(app_and_client: tuple[object, FlaskClient]) -> FlaskClient:
-    return app_and_client[1]
+def app_config(tmp_path: Path) -> dict[str, Any]:
+    return {"store": tmp_path / "store", "update_token": TOKEN, "workers": 1}
 
 
 def limit_error(response: object) -> str:
@@ -137,9 +132,8 @@ DEEP_QUERIES: list[tuple[str, Callable[[int], str], int]] = [
     ids=[name for name, _, _ in DEEP_QUERIES],
 )
 def test_a_query_too_deep_to_parse_is_a_400_naming_the_limit_and_the_worker_lives(
-    app_and_client: tuple[object, FlaskClient], make: Callable[[int], str], size: int
+    app: Flask, client: FlaskClient, make: Callable[[int], str], size: int
 ) -> None:
-    app, client = app_and_client
     assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
     pool = app.extensions[BACKEND_KEY].pool  # type: ignore[attr-defined]
     workers = set(pool.pids())
@@ -244,9 +238,9 @@ def test_a_graph_store_path_that_is_no_iri_is_a_400_for_every_method(
 
 
 def test_the_answer_cache_holds_little_more_than_its_answers_after_long_queries(
-    app_and_client: tuple[object, FlaskClient],
+    app: Flask,
+    client: FlaskClient,
 ) -> None:
-    app, client = app_and_client
     for n in range(20):
         query = f"ASK {{}} # {n}" + " " * (1 << 20)
         response = client.post(

@@ -36,7 +36,7 @@ from ofsted_kg.build.sources import (
     quads_of,
 )
 from ofsted_kg.config import Settings, load_settings
-from ofsted_kg.store.oxigraph import rdflib_graph
+from ofsted_kg.rdf.terms import rdflib_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKS = Path(__file__).parent / "hygiene"

@@ -1,4 +1,4 @@
-"""The converter from Ofsted's tables to graph/official and graph/identity (server/official.py)."""
+"""The converter from Ofsted's tables to graph/official and graph/identity (server/convert/)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import hashlib
 import shutil
 import zipfile
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -14,6 +15,30 @@ import pytest
 from ofsted_kg.build.pipeline import check_generated
 from ofsted_kg.cli import main
 from ofsted_kg.convert import official
+from ofsted_kg.convert.codes import TABLE_FRAMEWORKS, read_codes
+from ofsted_kg.convert.d2i import T_D2I, TABLES_COVER
+from ofsted_kg.convert.inspections import (
+    BLOCKS_2009,
+    CARE_LEAVERS_BLANK_NOTE,
+    COMBINED_NOTE_2023,
+    INSPECTION_TYPES,
+    NOT_PROVIDED_NOTE,
+    T2009,
+    T_HISTORY,
+    T_IN_YEAR,
+    council_for_2009_row,
+)
+from ofsted_kg.convert.publications import WORDING_NOTE_TEXT
+from ofsted_kg.convert.reading import Row
+from ofsted_kg.convert.terms import (
+    BASE,
+    CSC_2023,
+    DEF,
+    ID,
+    OUTCOMES_2025,
+    inspection_iri,
+    judgement_iri,
+)
 from ofsted_kg.errors import SourceError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +79,7 @@ def test_two_conversions_give_byte_identical_files(conversion: official.Conversi
 
 def test_a_malformed_date_names_file_row_and_column(tree: Path) -> None:
     column = "Safeguarding & Looked After Children (SLAC) Inspection publication date"
-    set_cell(tree / official.T2009, 57, column, "not a date")
+    set_cell(tree / T2009, 57, column, "not a date")
     with pytest.raises(official.ConversionError) as caught:
         official.convert(tree)
     assert str(caught.value) == (
@@ -64,7 +89,7 @@ def test_a_malformed_date_names_file_row_and_column(tree: Path) -> None:
 
 
 def test_an_unexpected_grade_names_file_row_and_column(tree: Path) -> None:
-    set_cell(tree / official.T_HISTORY, 3, "Overall effectiveness", "Adequate")
+    set_cell(tree / T_HISTORY, 3, "Overall effectiveness", "Adequate")
     with pytest.raises(
         official.ConversionError,
         match=r"^data/ofsted_ilacs_inspection_history"
@@ -76,7 +101,7 @@ def test_an_unexpected_grade_names_file_row_and_column(tree: Path) -> None:
 def test_the_convert_command_reports_a_bad_cell_and_exits_1(
     tree: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    set_cell(tree / official.T_IN_YEAR, 2, "Inspection/Visit type", "Spot check")
+    set_cell(tree / T_IN_YEAR, 2, "Inspection/Visit type", "Spot check")
     assert main(["convert", "--root", str(tree)]) == 1
     assert (
         "ofsted_la_in_year_inspections_2024_25.csv:2:Inspection/Visit type: not an "
@@ -87,7 +112,7 @@ def test_the_convert_command_reports_a_bad_cell_and_exits_1(
 def test_the_build_refuses_stale_generated_files_and_convert_fixes_them(tree: Path) -> None:
     assert main(["convert", "--root", str(tree)]) == 0
     check_generated(tree)  # up to date
-    set_cell(tree / official.T2009, 64, "TLAC Overall Effectiveness (OE)", "Good")
+    set_cell(tree / T2009, 64, "TLAC Overall Effectiveness (OE)", "Good")
     with pytest.raises(SourceError, match=r"ofsted-la-inspections-2009-2023\.ttl"):
         check_generated(tree)
     assert main(["convert", "--check", "--root", str(tree)]) == 1
@@ -121,11 +146,11 @@ def test_every_cell_of_the_2009_2023_table_is_a_judgement_on_the_scale_of_its_ti
     record = conversion.record
     councils = {}
     checked = 0
-    with (ROOT / official.T2009).open(encoding="utf-8") as handle:
+    with (ROOT / T2009).open(encoding="utf-8") as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
-            gss = official.council_for_2009_row(record, official.Row("t", line, row))
+            gss = council_for_2009_row(record, Row("t", line, row))
             councils[gss] = True
-            for kind, date_column, areas in official.BLOCKS_2009:
+            for kind, date_column, areas in BLOCKS_2009:
                 for area, column in areas:
                     printed = row[column]
                     if not printed or printed == "-":
@@ -137,14 +162,10 @@ def test_every_cell_of_the_2009_2023_table_is_a_judgement_on_the_scale_of_its_ti
                         area = area.replace(  # Note 5: the combined judgement before 2023
                             "children-in-care", "children-in-care-and-care-leavers"
                         )
-                    framework = (
-                        kind
-                        if kind in official.FRAMEWORKS
-                        else (official.INSPECTION_TYPES[row[kind]])
-                    )
+                    framework = kind if kind in TABLE_FRAMEWORKS else INSPECTION_TYPES[row[kind]]
                     if (gss, row[date_column]) == ("E09000024", "2022-05-09"):
                         framework = "ilacs-short"  # the 2025 table's type (see editorialNote)
-                    iri = official.judgement_iri(gss, framework, row[date_column], area)
+                    iri = judgement_iri(gss, framework, row[date_column], area)
                     judgement = record.judgements[iri][0]
                     assert judgement.printed == printed
                     old = framework in ("slac", "slac-reinspection", "cpi", "cpri", "tlac")
@@ -156,7 +177,7 @@ def test_every_cell_of_the_2009_2023_table_is_a_judgement_on_the_scale_of_its_ti
 
 def test_a_sample_of_official_facts(conversion: official.Conversion) -> None:
     grades = {iri: js[0].grade for iri, js in conversion.record.judgements.items()}
-    j = official.judgement_iri
+    j = judgement_iri
     assert grades[j("E10000016", "cpi", "2013-01-15", "overall-effectiveness")] == "g2009:adequate"
     assert grades[j("E10000016", "slac", "2010-11-19", "safeguarding")] == "g2009:inadequate"
     assert grades[j("E10000016", "sif", "2017-06-13", "help-and-protection")] == (
@@ -175,7 +196,7 @@ def test_a_sample_of_official_facts(conversion: official.Conversion) -> None:
 def load(conversion: official.Conversion) -> ox.Store:
     store = ox.Store()
     for relpath, content in conversion.files.items():
-        graph = official.BASE + relpath.removesuffix(".ttl")
+        graph = BASE + relpath.removesuffix(".ttl")
         store.load(
             content.encode(),
             format=ox.RdfFormat.TURTLE,
@@ -219,9 +240,7 @@ def test_every_official_judgement_comes_from_a_checksummed_dataset(
 def test_ofsteds_note_on_wording_is_quoted_from_the_publication() -> None:
     ods = ROOT / "data/raw/Childrens_social_care_in_England_2023_underlying_data.ods"
     content = zipfile.ZipFile(ods).read("content.xml").decode()
-    assert official.WORDING_NOTE_TEXT.replace("'", "&apos;") in content or (
-        official.WORDING_NOTE_TEXT in content
-    )
+    assert WORDING_NOTE_TEXT.replace("'", "&apos;") in content or (WORDING_NOTE_TEXT in content)
 
 
 def test_kent_reconciliation_outcomes(conversion: official.Conversion) -> None:
@@ -242,7 +261,7 @@ def test_dashes_are_areas_not_graded_with_a_note(conversion: official.Conversion
     """The five "-" cells of the 2009-2023 table: no judgement, an okg:notGradedArea and a note
     naming the cell, for each."""
     dashes = []
-    with (ROOT / official.T2009).open(encoding="utf-8") as handle:
+    with (ROOT / T2009).open(encoding="utf-8") as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             dashes += [(line, column) for column, value in row.items() if value.strip() == "-"]
     assert len(dashes) == 5
@@ -254,25 +273,23 @@ def test_dashes_are_areas_not_graded_with_a_note(conversion: official.Conversion
             SELECT ?i ?a WHERE { GRAPH ?g { ?i okg:notGradedArea ?a } }
         """)  # type: ignore[union-attr]
     }
-    area = official.DEF + "area/"
+    area = DEF + "area/"
     assert found == {
-        (official.inspection_iri("E09000001", "sif", "2016-09-20"), area + "adoption"),
+        (inspection_iri("E09000001", "sif", "2016-09-20"), area + "adoption"),
         (
-            official.inspection_iri("E06000053", "slac", "2012-07-03"),
+            inspection_iri("E06000053", "slac", "2012-07-03"),
             area + "looked-after-children",
         ),
-        (official.inspection_iri("E06000053", "sif", "2016-06-27"), area + "adoption"),
-        (official.inspection_iri("E06000053", "sif", "2016-06-27"), area + "care-leavers"),
+        (inspection_iri("E06000053", "sif", "2016-06-27"), area + "adoption"),
+        (inspection_iri("E06000053", "sif", "2016-06-27"), area + "care-leavers"),
         (
-            official.inspection_iri("E06000053", "sif", "2016-06-27"),
+            inspection_iri("E06000053", "sif", "2016-06-27"),
             area + "looked-after-permanence",
         ),
     }
     for iri, area_iri in found:
         assert (
-            official.judgement_iri(
-                *iri.split("/id/inspection/")[1].split("/"), area_iri.rsplit("/", 1)[1]
-            )
+            judgement_iri(*iri.split("/id/inspection/")[1].split("/"), area_iri.rsplit("/", 1)[1])
             not in conversion.record.judgements
         )
     text = conversion.files["graph/official/ofsted-la-inspections-2009-2023.ttl"]
@@ -281,7 +298,7 @@ def test_dashes_are_areas_not_graded_with_a_note(conversion: official.Conversion
 
 
 def test_an_empty_grade_cell_of_an_inspection_is_an_error(tree: Path) -> None:
-    set_cell(tree / official.T2009, 27, "First SIF CLA Sub: Adoption Performance", "")
+    set_cell(tree / T2009, 27, "First SIF CLA Sub: Adoption Performance", "")
     with pytest.raises(official.ConversionError) as caught:
         official.convert(tree)
     assert str(caught.value).startswith(
@@ -291,7 +308,7 @@ def test_an_empty_grade_cell_of_an_inspection_is_an_error(tree: Path) -> None:
 
 
 def test_a_dash_without_a_date_is_an_error(tree: Path) -> None:
-    set_cell(tree / official.T2009, 2, "TLAC Overall Effectiveness (OE)", "-")  # no TLAC
+    set_cell(tree / T2009, 2, "TLAC Overall Effectiveness (OE)", "-")  # no TLAC
     with pytest.raises(
         official.ConversionError,
         match=r"csv:2:TLAC Overall Effectiveness \(OE\): a grade without a date",
@@ -301,7 +318,7 @@ def test_a_dash_without_a_date_is_an_error(tree: Path) -> None:
 
 def test_a_blank_care_leavers_grade_after_2023_is_an_error(tree: Path) -> None:
     """The 2025 tables leave the care leavers column blank only before 2023 (their own note)."""
-    with (tree / official.T_HISTORY).open(encoding="utf-8") as handle:
+    with (tree / T_HISTORY).open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     line = next(
         n
@@ -309,7 +326,7 @@ def test_a_blank_care_leavers_grade_after_2023_is_an_error(tree: Path) -> None:
         if row["Inspection date"] >= "2023-01-01"
         and row["The experiences and progress of care leavers"]
     )
-    set_cell(tree / official.T_HISTORY, line, "The experiences and progress of care leavers", "")
+    set_cell(tree / T_HISTORY, line, "The experiences and progress of care leavers", "")
     with pytest.raises(
         official.ConversionError,
         match=rf"_2025\.csv:{line}:The experiences and progress of care leavers: an empty grade",
@@ -324,21 +341,19 @@ def test_the_2023_tables_children_in_care_before_2023_is_the_combined_judgement(
     sub-judgement for inspections before 2023, so no inspection has both."""
     areas: dict[str, set[str]] = {}
     for j in official.iter_judgements(conversion.record):
-        areas.setdefault(official.inspection_iri(j.council, j.framework, j.published), set()).add(
-            j.area
-        )
+        areas.setdefault(inspection_iri(j.council, j.framework, j.published), set()).add(j.area)
     both = [
         i
         for i, a in areas.items()
         if {"children-in-care", "children-in-care-and-care-leavers"} <= a
     ]
     assert both == []
-    j = official.judgement_iri(
+    j = judgement_iri(
         "E08000035", "ilacs-standard", "2022-05-09", "children-in-care-and-care-leavers"
     )
     assert {v.dataset for v in conversion.record.judgements[j]} == {
-        official.CSC_2023,
-        official.OUTCOMES_2025,
+        CSC_2023,
+        OUTCOMES_2025,
     }
     # Each such grade says where the table prints it and quotes Note 5 (14 second ILACS
     # inspections published before 2023 have no care leavers grade in the 2023 table).
@@ -350,9 +365,9 @@ def test_nottinghams_second_ilacs_follows_the_2025_tables_date(
     conversion: official.Conversion,
 ) -> None:
     inspections = conversion.record.inspections
-    assert official.inspection_iri("E06000018", "ilacs-standard", "2022-11-05") not in inspections
-    found = inspections[official.inspection_iri("E06000018", "ilacs-standard", "2022-09-05")]
-    assert found.datasets == {official.CSC_2023, official.OUTCOMES_2025}
+    assert inspection_iri("E06000018", "ilacs-standard", "2022-11-05") not in inspections
+    found = inspections[inspection_iri("E06000018", "ilacs-standard", "2022-09-05")]
+    assert found.datasets == {CSC_2023, OUTCOMES_2025}
     assert (
         "gives the publication date as 2022-11-05"
         in conversion.files["graph/official/ofsted-la-inspections-2009-2023.ttl"]
@@ -366,10 +381,10 @@ def test_notes_quoted_from_ofsteds_publications_are_there_verbatim() -> None:
 
     csc = content("Childrens_social_care_in_England_2023_underlying_data.ods")
     outcomes = content("LA_Inspection_Outcomes_as_at_31_March_2025.ods")
-    assert official.NOT_PROVIDED_NOTE in csc
-    assert official.COMBINED_NOTE_2023 in csc
-    assert official.CARE_LEAVERS_BLANK_NOTE in outcomes
-    assert official.TABLES_COVER in outcomes
+    assert NOT_PROVIDED_NOTE in csc
+    assert COMBINED_NOTE_2023 in csc
+    assert CARE_LEAVERS_BLANK_NOTE in outcomes
+    assert TABLES_COVER in outcomes
 
 
 # -- Data to Insight's report links ------------------------------------------------------------
@@ -441,7 +456,7 @@ def test_data_to_insights_grades_that_differ_from_ofsteds_are_reconciliations(
     in the graph as an okg:Reconciliation with outcome differs (or cannot be checked)."""
     d2i = conversion.d2i
     assert d2i.grades_agree == 1166
-    base = official.ID + "reconciliation/d2i-ofsted-csc-ilacs-history/"
+    base = ID + "reconciliation/d2i-ofsted-csc-ilacs-history/"
     assert sorted(d2i.grades_differ) == [
         base + "E08000005-ilacs-standard-2018-03-12-children-in-care",  # Rochdale: RI vs Good
         base + "E08000013-ilacs-standard-2023-09-04-care-leavers",  # St Helens: Good vs Outstanding
@@ -457,7 +472,7 @@ def test_data_to_insights_grades_that_differ_from_ofsteds_are_reconciliations(
     assert text.count("okg:reconciliationOutcome outcome:differs") == 5
     assert text.count("okg:reconciliationOutcome outcome:cannot-be-checked") == 2
     # Check the facts behind one by hand: St Helens, published 4 September 2023.
-    with (ROOT / official.T_D2I).open(encoding="utf-8") as handle:
+    with (ROOT / T_D2I).open(encoding="utf-8") as handle:
         row = next(r for r in csv.DictReader(handle) if r["inspection_link"].endswith("/50227184"))
     assert (row["help_and_protection_grade"], row["in_care_grade"], row["care_leavers_grade"]) == (
         "good",
@@ -465,7 +480,7 @@ def test_data_to_insights_grades_that_differ_from_ofsteds_are_reconciliations(
         "good",
     )
     grades = conversion.record.judgements
-    j = official.judgement_iri
+    j = judgement_iri
     assert (
         grades[j("E08000013", "ilacs-standard", "2023-09-04", "help-and-protection")][0].grade
         == "g2013:requires-improvement"
@@ -477,15 +492,118 @@ def test_data_to_insights_grades_that_differ_from_ofsteds_are_reconciliations(
 
 
 def test_an_unexpected_data_to_insight_grade_is_an_error(tree: Path) -> None:
-    with (tree / official.T_D2I).open(encoding="utf-8-sig") as handle:
+    with (tree / T_D2I).open(encoding="utf-8-sig") as handle:
         line = next(
             n
             for n, r in enumerate(csv.DictReader(handle), start=2)
             if r["overall_effectiveness_grade"] == "good"
         )
-    set_cell(tree / official.T_D2I, line, "overall_effectiveness_grade", "rather good")
+    set_cell(tree / T_D2I, line, "overall_effectiveness_grade", "rather good")
     with pytest.raises(
         official.ConversionError,
         match=rf"d2i_ofsted_csc_ilacs_history\.csv:{line}:overall_effectiveness_grade: not a grade",
     ):
         official.convert(tree)
+
+
+# -- The code lists of ontology/ and the registry of readers ------------------------------------
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    content = path.read_text(encoding="utf-8")
+    assert content.count(old) == 1, old
+    path.write_text(content.replace(old, new), encoding="utf-8")
+
+
+def test_the_code_lists_are_read_from_the_ontology(tmp_path: Path) -> None:
+    """Change a grade's label, a council type's code, a framework's scale and an area's broader
+    area in a copy of ontology/: the code lists follow (none is a copy in Python)."""
+    g2009, g2013 = DEF + "grade/2009", DEF + "grade/2013"
+    codes = read_codes(ROOT)
+    assert codes.grades["g2013:requires-improvement"].label == "Requires improvement to be good"
+    assert codes.printed[g2013]["Requires improvement to be good"] == "g2013:requires-improvement"
+    assert codes.printed[g2009]["Requires improvement to be good"] == "g2009:adequate"
+    assert codes.council_types["UA"] == DEF + "council-type/ua"
+    assert codes.frameworks["sif-reinspection"].scale == g2013
+    assert codes.broader[DEF + "area/adoption"] == DEF + "area/looked-after-permanence"
+    assert codes.close("g2009:adequate", "g2013:requires-improvement")
+
+    shutil.copytree(ROOT / "ontology", tmp_path / "ontology")
+    ontology = tmp_path / "ontology"
+    edit(
+        ontology / "grades.ttl",
+        'skos:prefLabel "Requires improvement to be good"@en',
+        'skos:prefLabel "Requires improvement to be better"@en',
+    )
+    edit(ontology / "official.ttl", 'skos:notation "UA"', 'skos:notation "UNI"')
+    edit(
+        ontology / "official.ttl",
+        'skos:altLabel "SIF re-inspection"@en ;\n'
+        "    skos:definition \"Ofsted's re-inspection of a council's children's services under "
+        'the single inspection framework, with an overall judgement and sub-judgements."@en ;\n'
+        "    skos:inScheme <https://w3id.org/ofsted-kg/def/scheme/frameworks> ;\n"
+        "    okg:gradeScale <https://w3id.org/ofsted-kg/def/grade/2013>",
+        'skos:altLabel "SIF re-inspection"@en ;\n'
+        "    skos:definition \"Ofsted's re-inspection of a council's children's services under "
+        'the single inspection framework, with an overall judgement and sub-judgements."@en ;\n'
+        "    skos:inScheme <https://w3id.org/ofsted-kg/def/scheme/frameworks> ;\n"
+        "    okg:gradeScale <https://w3id.org/ofsted-kg/def/grade/2009>",
+    )
+    edit(
+        ontology / "areas.ttl",
+        "skos:broader area:looked-after-permanence ;\n"
+        "    skos:inScheme <https://w3id.org/ofsted-kg/def/scheme/areas> .\n\n"
+        "area:care-leavers",
+        "skos:broader area:overall-effectiveness ;\n"
+        "    skos:inScheme <https://w3id.org/ofsted-kg/def/scheme/areas> .\n\n"
+        "area:care-leavers",
+    )
+    changed = read_codes(tmp_path)
+    assert changed.grades["g2013:requires-improvement"].label == "Requires improvement to be better"
+    assert changed.printed[g2013] == {
+        "Outstanding": "g2013:outstanding",
+        "Good": "g2013:good",
+        "Requires improvement to be better": "g2013:requires-improvement",
+        "Inadequate": "g2013:inadequate",
+    }
+    # The older scale is printed in the words of its skos:closeMatch on the newer one.
+    assert changed.printed[g2009]["Requires improvement to be better"] == "g2009:adequate"
+    assert "Requires improvement to be good" not in changed.printed[g2009]
+    assert "UA" not in changed.council_types
+    assert changed.council_types["UNI"] == DEF + "council-type/ua"
+    assert changed.frameworks["sif-reinspection"].scale == g2009
+    assert changed.broader[DEF + "area/adoption"] == DEF + "area/overall-effectiveness"
+
+
+def test_the_converter_reads_the_grade_scales_from_the_ontology(tree: Path) -> None:
+    """Without the skos:closeMatch of Adequate and Requires improvement in ontology/grades.ttl,
+    the 2009-2023 table's "Requires improvement to be good" for a SLAC grade is no grade."""
+    for grade in ("g2009:adequate", "g2013:requires-improvement"):
+        content = (tree / "ontology" / "grades.ttl").read_text(encoding="utf-8")
+        start = content.index(f"\n{grade}\n")
+        block_end = content.index(" .\n", start)
+        block = content[start:block_end]
+        cut = "\n".join(line for line in block.split("\n") if "skos:closeMatch" not in line)
+        (tree / "ontology" / "grades.ttl").write_text(
+            content[:start] + cut + content[block_end:], encoding="utf-8"
+        )
+    assert "closeMatch g2013:requires-improvement" not in (
+        tree / "ontology" / "grades.ttl"
+    ).read_text(encoding="utf-8")
+    with pytest.raises(
+        official.ConversionError,
+        match=r"^data/ofsted_la_inspections_2009_2023\.csv:\d+:SLAC .*: not a grade of the slac "
+        r"framework's scale \('Outstanding', 'Good', 'Adequate', 'Inadequate'\)",
+    ):
+        official.convert(tree)
+
+
+def test_each_reader_comes_after_the_readers_it_reads(conversion: official.Conversion) -> None:
+    official.check_registry(official.READERS)
+    assert [r.path for r in official.READERS] == list(conversion.files)
+    history, table_2009 = official.READERS[:2]
+    assert table_2009.reads == (history.graph,)
+    with pytest.raises(ValueError, match="reads official/ofsted-ilacs-history-2018-2025, which"):
+        official.check_registry([table_2009, history, *official.READERS[2:]])
+    with pytest.raises(ValueError, match="adds nothing"):
+        official.check_registry([replace(history, adds=()), *official.READERS[1:]])

@@ -162,8 +162,8 @@ def remote(oxigraph: Oxigraph, nquads: bytes) -> Oxigraph:
 
 
 @pytest.fixture
-def client(remote: Oxigraph) -> FlaskClient:
-    return create_app(remote.settings(update_token=TOKEN)).test_client()
+def app_config(remote: Oxigraph) -> dict[str, Any]:
+    return remote.settings(update_token=TOKEN)
 
 
 @pytest.fixture

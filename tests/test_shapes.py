@@ -50,7 +50,8 @@ from ofsted_kg.build.validation import (
 )
 from ofsted_kg.config import Settings, load_settings
 from ofsted_kg.errors import ValidationError
-from ofsted_kg.store.oxigraph import Store, from_rdflib, rdflib_graph
+from ofsted_kg.rdf.terms import from_rdflib, rdflib_graph
+from ofsted_kg.store.oxigraph import Store
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 

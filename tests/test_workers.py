@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -19,8 +20,9 @@ from ofsted_kg.config import load_settings
 from ofsted_kg.errors import QueryMemoryError, QueryTimeoutError, ServiceBusyError
 from ofsted_kg.rdf.sparql_text import deterministic
 from ofsted_kg.store.workers import GZIP_MINIMUM, Answer, Job, StoreLocation, WorkerPool
-from ofsted_kg.web.app import BACKEND_KEY, create_app
-from ofsted_kg.web.sparql import ENTRY_OVERHEAD, AnswerCache, job_digest
+from ofsted_kg.web.answers import ENTRY_OVERHEAD, AnswerCache, job_digest
+from ofsted_kg.web.app import create_app
+from ofsted_kg.web.context import BACKEND_KEY
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
 
@@ -51,9 +53,8 @@ def test_a_worker_leaves_a_small_answer_as_it_is(pool: WorkerPool) -> None:
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> FlaskClient:
-    app = create_app({"store": tmp_path / "store", "workers": 1, "TESTING": True})
-    return app.test_client()
+def app_config(tmp_path: Path) -> dict[str, Any]:
+    return {"store": tmp_path / "store", "workers": 1, "update_token": "t"}
 
 
 def test_the_endpoint_sends_the_workers_gzip_as_it_is(client: FlaskClient) -> None:
@@ -266,13 +267,6 @@ def _counting(app: Flask) -> list[Job]:
 
     backend.run = counted
     return jobs
-
-
-@pytest.fixture
-def app(tmp_path: Path) -> Flask:
-    return create_app(
-        {"store": tmp_path / "store", "workers": 1, "update_token": "t", "TESTING": True}
-    )
 
 
 def test_a_repeated_query_is_answered_without_a_worker(app: Flask) -> None:

@@ -1,12 +1,10 @@
-"""Where the endpoint's data lives: the embedded Oxigraph store, or a remote SPARQL 1.1 server.
+"""The embedded Oxigraph store at ``settings.store``: queried by worker processes, written by a
+process per write.
 
-Both answer the same operations (a query job, an update, the Graph Store reads and writes) and a
-dataset version for ``ETag``/``Last-Modified``.
-
-The local store is never written in place. A write (SPARQL update or Graph Store PUT/POST/DELETE,
-described by a ``writes.Write``) runs under one lock, in a child process of its own (see
-``writes``: client input is parsed there, a write past ``write_timeout`` is stopped, and its memory
-goes back to the system when it ends):
+The store is never written in place. A write (``base.Write``) runs under one lock, in a child
+process of its own (``runtime.run_isolated``: client input is parsed there, a write past
+``write_timeout`` or ``write_memory`` is stopped, and its memory goes back to the system when it
+ends):
 
     1. read the live store into an in-memory store (the build's way: nothing is changed on disk
        until the end, and an in-memory store is several times faster to change)
@@ -17,137 +15,31 @@ goes back to the system when it ends):
     4. validate the data graphs against the shapes graphs in the store (none in a scratch store);
        a violation answers 422 with the report, and the copy is deleted: nothing is kept
     5. write the copy to a new store directory beside the live one in one bulk load, swap it in
-       (the build's safe swap) and bump the dataset version, so the query workers reopen it
-
-What a write changes (``change_for``) is shared with the remote backend (``remote.RemoteBackend``),
-which applies it to an in-memory copy of the remote's data, checks it the same way, and sends the
-difference to the remote as one update; ``make_backend`` picks it when ``remote_query`` is set.
+       (the build's safe swap; the old store is kept for its readers a while) and bump the
+       dataset version, so the query workers reopen it
 """
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
-import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import pyoxigraph as ox
 
+from ..build.pipeline import union_quads
+from ..build.validation import start_validation
 from ..config import Settings
-from ..errors import NotFoundError, ShapesViolatedError, StoreError
-from ..rdf.sparql_text import check_no_load, check_service, check_structure, with_using
-from ..store.oxigraph import (
-    StagedStore,
-    Store,
-    gc_paused,
-    is_store_dir,
-    open_pinned,
-    recover,
-    remove_retired,
-)
+from ..errors import StoreError
+from ..runtime import run_isolated
+from ..store.directories import StagedStore, is_store_dir, open_pinned, recover, remove_retired
+from ..store.oxigraph import Store, gc_paused
 from ..store.workers import Answer, Job, StoreLocation, WorkerPool
-from .writes import Write, parse_bodies, run_isolated
+from .base import Version, Write, apply_change, change_for, raise_on_violations
 
-if TYPE_CHECKING:
-    from ..build.validation import ValidationReport
-
-T = TypeVar("T")
-
-
-# What ``last_modified`` says when no time is known: later than any If-Modified-Since a client
-# can send, so a conditional request is answered in full (the header itself is not sent).
-UNKNOWN_MODIFIED = "Fri, 31 Dec 9999 23:59:59 GMT"
-
-
-@dataclass(frozen=True)
-class Version:
-    token: str  # changes whenever the data may have changed
-    modified: float  # seconds since the epoch; 0: not known (no Last-Modified header)
-
-    @property
-    def etag(self) -> str:
-        return f'W/"{self.token}"'
-
-    @property
-    def last_modified(self) -> str:
-        if not self.modified:
-            return UNKNOWN_MODIFIED
-        return email.utils.formatdate(self.modified, usegmt=True)
-
-
-class Backend(Protocol):
-    writable: bool
-
-    def version(self) -> Version: ...
-
-    def run(self, job: Job) -> Answer: ...
-
-    def write(self, write: Write) -> bool:
-        """Carry out a write (see ``writes``); True if it made a new named graph."""
-        ...
-
-    def close(self) -> None: ...
-
-
-def change_for(write: Write, settings: Settings) -> Callable[[Store], bool]:
-    """The change a write makes to a writable copy of the data: a function of the copy that
-    returns whether a new named graph was made. Parsing happens here, in the process that
-    carries the write out."""
-    union = settings.union
-
-    def target(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
-        if graph is None:
-            return ox.NamedNode(settings.updates_graph) if union else ox.DefaultGraph()
-        return ox.NamedNode(graph)
-
-    graph = write.graph
-    if write.kind == "update":
-        check_structure(write.text, "update")
-        check_no_load(write.text)
-        check_service(write.text, settings.service_allow)
-        text = with_using(write.text, list(write.using), list(write.using_named))
-
-        def update(store: Store) -> bool:
-            if union:
-                store.update(text, default_target=settings.updates_graph, base_iri=write.base_iri)
-            else:
-                store.update_plain(text, base_iri=write.base_iri)
-            return False
-
-        return update
-    if write.kind == "delete":
-
-        def delete(store: Store) -> bool:
-            if graph is not None and not store.inner.contains_named_graph(ox.NamedNode(graph)):
-                raise NotFoundError(f"there is no graph <{graph}> in this store")
-            _clear(store, graph, union)
-            if graph is not None:
-                store.inner.remove_graph(ox.NamedNode(graph))
-            return False
-
-        return delete
-    triples = parse_bodies(write)
-    if write.kind == "put":
-
-        def put(store: Store) -> bool:
-            created = _clear(store, graph, union)
-            _add(store, target(graph), triples)
-            return created
-
-        return put
-
-    def post(store: Store) -> bool:
-        into = target(graph)
-        created = isinstance(into, ox.NamedNode) and not store.inner.contains_named_graph(into)
-        _add(store, into, triples)
-        return created
-
-    return post
+# How long past the query deadline a store replaced by a write is kept for readers.
+RETIRED_GRACE_SECONDS = 5.0
 
 
 class LocalBackend:
@@ -157,6 +49,7 @@ class LocalBackend:
         self.settings = settings
         self.path = settings.store
         self.writable = settings.update_token is not None
+        self.versions_follow_changes = True
         try:
             recover(self.path)
             remove_retired(self.path)  # no query can be reading them: this server just started
@@ -228,9 +121,6 @@ def write_store(settings: Settings, write: Write) -> bool:
 
     copy the live store into memory, change the copy, reason and validate it, write it to a new
     store beside the live one and swap that in; a violation leaves the live store untouched."""
-    from ..build.pipeline import union_quads
-    from ..build.validation import start_validation
-
     change = change_for(write, settings)
     path = settings.store
     copy = Store(ox.Store(), None, writable=True)
@@ -269,106 +159,10 @@ def write_store(settings: Settings, write: Write) -> bool:
             new.store.inner.add_graph(name)
         with gc_paused():
             new.store.add_quads(named + default)
-        _raise_on_violations(pending.wait())
+        raise_on_violations(pending.wait())
         new.commit(retire=True)  # query workers may be reading the old one: deleted later
     return result
 
 
-# How long past the query deadline a store replaced by a write is kept for readers.
-RETIRED_GRACE_SECONDS = 5.0
-
-
 def _is_empty_dir(path: Path) -> bool:
     return path.is_dir() and not any(path.iterdir())
-
-
-def _clear(store: Store, graph: str | None, union: bool) -> bool:
-    """Empty a graph; True if it did not exist. In union mode, emptying the default graph deletes
-    its triples from every named graph (the default graph is their union)."""
-    inner = store.inner
-    if graph is None:
-        if union:
-            store.update("CLEAR DEFAULT", default_target="urn:unused")
-        else:
-            inner.clear_graph(ox.DefaultGraph())
-        return False
-    name = ox.NamedNode(graph)
-    existed = inner.contains_named_graph(name)
-    if existed:
-        inner.clear_graph(name)
-    return not existed
-
-
-def _add(
-    store: Store, target: ox.NamedNode | ox.DefaultGraph, triples: Iterable[ox.Triple]
-) -> None:
-    if isinstance(target, ox.NamedNode):
-        store.inner.add_graph(target)
-    store.inner.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
-
-
-def apply_change(copy: Store, change: Callable[[Store], T], settings: Settings) -> T:
-    """Apply ``change`` to a writable copy of the data, then recompute its inferred graph (if it
-    had one)."""
-    had_inferred = settings.inferred_graph in copy.named_graphs()
-    result = change(copy)
-    if had_inferred:
-        _refresh_inferred(copy, settings)
-    return result
-
-
-def apply_checked(copy: Store, change: Callable[[Store], T], settings: Settings) -> T:
-    """:func:`apply_change`, then check the copy against its shapes (raising
-    ShapesViolatedError) and make its default graph the union again; the caller keeps the copy
-    only if this returns."""
-    result = apply_change(copy, change, settings)
-    _check_shapes(copy, settings)
-    if settings.union:
-        copy.refresh_union()
-    return result
-
-
-def _refresh_inferred(store: Store, settings: Settings) -> None:
-    from ..build.pipeline import infer
-
-    inferred = settings.inferred_graph
-    data = [
-        g
-        for g in store.named_graphs()
-        if g != inferred and not g.startswith(settings.shapes_graph_prefix)
-    ]
-    quads, _skipped = infer(list(store.quads(data)), inferred)
-    store.inner.clear_graph(ox.NamedNode(inferred))
-    store.inner.extend(quads)
-
-
-def _check_shapes(store: Store, settings: Settings) -> None:
-    from ..build.validation import validate_store
-
-    if not any(g.startswith(settings.shapes_graph_prefix) for g in store.named_graphs()):
-        return
-    _raise_on_violations(validate_store(store, settings))
-
-
-def _raise_on_violations(report: ValidationReport) -> None:
-    if not report.conforms:
-        count = len(report.violations)
-        text = "\n".join(r.describe() for r in report.violations)
-        raise ShapesViolatedError(
-            f"{count} SHACL violation{'s' if count != 1 else ''}; nothing of the write was "
-            f"kept.\n{text}"
-        )
-
-
-def make_backend(settings: Settings) -> Backend:
-    """A remote SPARQL 1.1 server when ``remote_query`` is set, else the embedded store."""
-    # Query workers and write processes are forked from one server process; with what they
-    # run already imported there, each starts in milliseconds rather than half a second.
-    multiprocessing.get_context("forkserver").set_forkserver_preload(
-        ["ofsted_kg.backend", "ofsted_kg.build", "ofsted_kg.validation", "ofsted_kg.remote"]
-    )
-    if settings.remote_query is not None:
-        from .remote import RemoteBackend
-
-        return RemoteBackend(settings)
-    return LocalBackend(settings)

@@ -80,8 +80,8 @@ from ..errors import (
 from ..rdf.sparql_text import check_service, check_structure
 from ..store.oxigraph import Store
 from ..store.workers import Answer, Job, NotAcceptableKindError
-from .local import Version, apply_checked, change_for
-from .writes import Write, run_isolated
+from ..runtime import run_isolated
+from .base import Version, Write, apply_checked, change_for
 
 T = TypeVar("T")
 
@@ -134,6 +134,7 @@ class RemoteBackend:
         self.update_url = settings.remote_update
         self.store_url = settings.remote_store
         self.writable = settings.update_token is not None
+        self.versions_follow_changes = False  # others may write to it without telling us
         if self.writable and self.update_url is None:
             raise ConfigError(
                 "update_token is set but remote_update is not: give the remote server's update "

@@ -27,7 +27,11 @@ import rdflib
 
 from ..config import Settings
 from ..errors import SourceError, ValidationError
-from ..store.oxigraph import StagedStore, from_rdflib, gc_paused, to_rdflib
+from ..convert import official
+from ..rdf.terms import from_rdflib, to_rdflib
+from ..store.directories import StagedStore
+from ..store.oxigraph import gc_paused
+from . import reasoning
 from .sources import DATA_KINDS, discover, parse_all, quads_of
 from .validation import ValidationReport, start_validation
 
@@ -74,8 +78,6 @@ def infer(
     The reasoner works on rdflib terms: each Oxigraph term is converted once, and an entailed
     triple's terms are mapped back to the Oxigraph terms they came from (by identity), so that
     only the few terms the rules introduce are converted back."""
-    from . import reasoning  # imported late: tests may replace it
-
     forward: dict[object, rdflib.term.Identifier] = {}
     back: dict[int, Term] = {}
     triples: list[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]] = []
@@ -111,8 +113,6 @@ def _back(back: dict[int, Term], term: rdflib.term.Node) -> Term:
 
 def check_generated(root: Path) -> None:
     """Refuse to build from generated files that the tables in data/ no longer give."""
-    from ..convert import official
-
     out_of_date = official.stale(root)
     if out_of_date:
         raise SourceError(

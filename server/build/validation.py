@@ -23,7 +23,8 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from ..config import Settings
-from ..store.oxigraph import Store, gc_paused, quiet_rdflib, rdflib_graph
+from ..rdf.terms import quiet_rdflib, rdflib_graph
+from ..store.oxigraph import Store, gc_paused
 
 
 @dataclass(frozen=True)

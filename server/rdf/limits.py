@@ -38,69 +38,6 @@ T = TypeVar("T")
 # Most levels of nesting in an RDF document (JSON-LD objects and arrays, XML elements, Turtle's
 # brackets).
 MAX_RDF_DEPTH = 256
-# Stack size of the threads that parse client input, in the query workers and the write
-# processes (the default, from ``ulimit -s``, may be as small as the system likes). It is only
-# reserved address space: a thread uses what it touches.
-STACK_BYTES = 32 << 20
-
-
-# glibc's mallopt parameters (malloc.h).
-_M_MMAP_THRESHOLD = -3
-_M_ARENA_MAX = -8
-ARENAS = 2
-MMAP_THRESHOLD = 1 << 20
-
-
-def bound_allocator() -> bool:
-    """Keep the web process's memory from creeping up with large requests (glibc only; call it
-    before threads start). By default glibc gives each busy thread an arena of its own, and
-    raises its threshold for returning large blocks to the system each time one is freed, so
-    32 request threads that each once read an 8 MB body keep hundreds of MB (measured: 54 MB
-    -> 320 MB after 40 such requests; with this, flat). Returns whether it applied."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return False
-    return bool(mallopt(_M_ARENA_MAX, ARENAS)) and bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD))
-
-
-def cap_memory(max_bytes: int) -> None:
-    """Cap what this process may allocate (0: no cap), with ``RLIMIT_DATA`` (the heap and private
-    mappings, not the store's files). An allocation past it fails: Python raises MemoryError, and
-    the engine (Rust) aborts the process, which its parent reports as a limit doing its job."""
-    if max_bytes <= 0:
-        return
-    os.environ["RUST_BACKTRACE"] = "0"  # an abort past the cap is expected: one line, not a trace
-    _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    if hard != resource.RLIM_INFINITY:
-        max_bytes = min(max_bytes, hard)
-    resource.setrlimit(resource.RLIMIT_DATA, (max_bytes, hard))
-
-
-def run_with_stack(function: Callable[[], T]) -> T:
-    """``function()`` in a thread with a ``STACK_BYTES`` stack; its result, or its exception."""
-    outcome: list[Any] = []
-
-    def run() -> None:
-        try:
-            outcome.append((True, function()))
-        except BaseException as exc:
-            outcome.append((False, exc))
-
-    previous = threading.stack_size(STACK_BYTES)
-    try:
-        thread = threading.Thread(target=run, name="ofsted-kg-parse")
-        thread.start()
-    finally:
-        threading.stack_size(previous)
-    thread.join()
-    ok, value = outcome[0]
-    if not ok:
-        raise value
-    return value  # type: ignore[no-any-return]
-
-
 # -- RDF documents --------------------------------------------------------------------------------
 
 _JSON_SKIPPED = re.compile(rb'"(?:[^"\\]|\\.)*"')

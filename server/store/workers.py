@@ -37,6 +37,8 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import IO, Any, cast
 
+import pyoxigraph as ox
+
 from ..errors import (
     BadRequestError,
     ForbiddenError,
@@ -49,8 +51,9 @@ from ..errors import (
     ResultTooLargeError,
     ServiceBusyError,
 )
-from ..rdf.limits import cap_memory, run_with_stack
+from ..runtime import cap_memory, run_with_stack
 from ..rdf.sparql_text import check_service, check_structure, deterministic
+from .directories import aside_path, is_store_dir, open_pinned
 
 # -- Jobs and their answers -------------------------------------------------------------------
 
@@ -147,10 +150,6 @@ class _CappedBuffer(io.RawIOBase):
 def _open(location: StoreLocation) -> tuple[Any, int | None]:
     """The store at the location, read-only and pinned to its directory (see ``open_pinned``),
     with the descriptor that pins it (None for an empty in-memory store)."""
-    import pyoxigraph as ox
-
-    from .oxigraph import aside_path, is_store_dir, open_pinned
-
     path = location.path
     if path is None:
         return ox.Store(), None
@@ -165,8 +164,6 @@ def _open(location: StoreLocation) -> tuple[Any, int | None]:
 
 
 def _run(store: Any, job: Job) -> Answer | Failure:
-    import pyoxigraph as ox
-
     buffer = _CappedBuffer(job.max_bytes)
     if job.kind == "graph":
         graph: Any = ox.NamedNode(job.text) if job.text else ox.DefaultGraph()

@@ -16,11 +16,13 @@ import secrets
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
-from ..backends.writes import Body, Write, checked_body
-from ..errors import BadRequestError
+from ..backends.base import Body, Write
+from ..errors import BadRequestError, UnsupportedMediaTypeError
+from ..rdf.formats import GRAPHS, UPLOADS, upload_format
+from ..rdf.limits import check_rdf
 from ..store.workers import Job
-from .app import current_backend, current_settings, run_for_client
-from .sparql import GRAPH_FORMATS, _not_modified, _with_version, check_token, negotiate
+from .context import check_token, current_backend, current_settings, run_for_client
+from .http import conditional, negotiate, versioned
 
 bp = Blueprint("gsp", __name__)
 
@@ -55,6 +57,16 @@ def _graph(path: str | None) -> tuple[str | None, bool]:
     return None, True
 
 
+def checked_body(data: bytes, media_type: str) -> Body:
+    """A document the server can read: a known media type, within the limits (415 or 400 before
+    anything is parsed: the write's own process parses it)."""
+    if upload_format(media_type) is None:
+        known = ", ".join(sorted({m for f in UPLOADS for m in f.accepts}))
+        raise UnsupportedMediaTypeError(f"send the graph as one of {known}")
+    check_rdf(data, media_type)
+    return Body(data, media_type)
+
+
 def _bodies() -> tuple[Body, ...]:
     """The documents sent (several, merged, in a multipart POST), checked against the limits;
     they are parsed by the write's own process."""
@@ -71,10 +83,11 @@ def graph_store(path: str | None = None) -> Response:
     if request.method in ("GET", "HEAD"):
         if whole_store:
             raise BadRequestError("name a graph: '?default' or '?graph=IRI'")
-        fmt = negotiate(GRAPH_FORMATS, request.args.get("format"))
+        fmt = negotiate(GRAPHS, request.args.get("format"))
         version = backend.version()
-        if _not_modified(version.etag, version.last_modified):
-            return _with_version(Response(status=304), version)
+        unchanged = conditional(version, fmt.name)
+        if unchanged is not None:
+            return unchanged
         job = Job(
             "graph",
             graph or "",
@@ -85,8 +98,7 @@ def graph_store(path: str | None = None) -> Response:
         )
         answer = run_for_client(job)
         response = Response(answer.data, content_type=fmt.content_type)
-        response.vary.add("Accept")
-        return _with_version(response, version)
+        return versioned(response, version, fmt.name)
 
     check_token()
     base = request.base_url
