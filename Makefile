@@ -7,7 +7,7 @@ STORE  ?= var/store
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install install-test browser jena build run test lint typecheck bench clean docs
+.PHONY: install install-test browser jena build run test lint bench clean docs
 
 # The virtual environment, with the project (editable) and the `ofsted-kg` command.
 $(BIN)/ofsted-kg: pyproject.toml

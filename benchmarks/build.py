@@ -28,9 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ofsted_kg.build.pipeline import build
-from ofsted_kg.config import load_settings
-from ofsted_kg.errors import ValidationError
+from servers import python_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -141,6 +139,16 @@ def synthetic_record(councils: int, seed: int = 2009) -> str:
 
 def child(tree: Path, store: Path) -> int:
     """One build of ``tree`` by whichever ofsted_kg this interpreter imports; prints JSON."""
+    # Imported here, and from where either layout keeps it: the baseline may be a checkout from
+    # before the package had layers (ofsted_kg.build was then the pipeline module itself).
+    from ofsted_kg.config import load_settings
+    from ofsted_kg.errors import ValidationError
+
+    try:
+        from ofsted_kg.build.pipeline import build
+    except ImportError:
+        from ofsted_kg.build import build  # type: ignore[attr-defined,no-redef]
+
     settings = load_settings(overrides={"root": str(tree), "store": str(store)})
     lines: list[str] = []
     started = time.perf_counter()
@@ -183,33 +191,34 @@ def main() -> int:
     parser.add_argument(
         "--baseline",
         type=Path,
-        help="another checkout of the project with its own .venv (say, of main): its build of its "
-        "own tree runs alternately with this one's, for a side-by-side comparison",
+        help="another checkout of the project (say, of main; its own .venv if it has one, else "
+        "this Python with its package): its build of its own tree runs alternately with this "
+        "one's, for a side-by-side comparison",
     )
     parser.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return child(*args.child)
 
-    contenders = [("this checkout", ROOT, Path(sys.executable))]
+    contenders = [("this checkout", ROOT, [sys.executable], None)]
     if args.baseline:
         base = args.baseline.resolve()
-        contenders.insert(0, ("baseline " + str(base), base, base / ".venv" / "bin" / "python"))
+        contenders.insert(0, ("baseline " + str(base), base, *python_for(base)))
     with tempfile.TemporaryDirectory(prefix="okg-bench-") as tmp:
-        totals: dict[str, list[float]] = {name: [] for name, _, _ in contenders}
-        cpus: dict[str, list[float]] = {name: [] for name, _, _ in contenders}
+        totals: dict[str, list[float]] = {name: [] for name, *_ in contenders}
+        cpus: dict[str, list[float]] = {name: [] for name, *_ in contenders}
         sizes: dict[str, str] = {}
-        for index, (_name, checkout, _) in enumerate(contenders):
+        for index, (_name, checkout, *_) in enumerate(contenders):
             make_tree(checkout, Path(tmp) / f"tree{index}", args.councils)
         for run in range(1, args.runs + 1):
             # Alternate the order, so that neither side always runs first on a busy machine.
             order = list(enumerate(contenders))
             if run % 2 == 0:
                 order.reverse()
-            for index, (name, _, python) in order:
+            for index, (name, _, python, env) in order:
                 done = subprocess.run(
                     [
-                        str(python),
+                        *python,
                         str(Path(__file__).resolve()),
                         "--child",
                         str(Path(tmp) / f"tree{index}"),
@@ -218,6 +227,7 @@ def main() -> int:
                     check=True,
                     capture_output=True,
                     text=True,
+                    env=env,
                 )
                 out = json.loads(done.stdout.strip().splitlines()[-1])
                 totals[name].append(out["total"])

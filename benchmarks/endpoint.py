@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/endpoint.py [--store var/store] [--seconds 20] [--clients 8]
         [--runs 3] [--mix all|light] [--unique] [--rdflib-rounds 1] [--serve-args "--workers 2"]
-        [--per-query]
+        [--per-query] [--baseline CHECKOUT]
 
 Starts ``ofsted-kg serve`` and ``oxigraph serve-read-only`` (PyPI package ``oxigraph``) on free
 127.0.0.1 ports over copies of the same store, runs one mix of realistic questions (lookups, joins,
@@ -14,6 +14,8 @@ queries from its answer cache; ``--unique`` makes each request's text new, to me
 store's N-Quads (one client: its engine holds the GIL), for a fixed number of rounds (0: skip it).
 ``--per-query`` then runs each query of the mix alone against each server (8 clients, ``--seconds``
 each) and prints its queries per second and server CPU per query: where the difference comes from.
+``--baseline`` also serves the same store from another checkout (the previous main, say, as a git
+worktree) in the same rotation, and prints this checkout's throughput over the baseline's.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from servers import command_for
+
 BASE = "https://w3id.org/ofsted-kg/"
 PREFIXES = f"""PREFIX okg: <{BASE}def/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -40,6 +44,7 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX org: <http://www.w3.org/ns/org#>
 """
 KENT = f"<{BASE}id/council/E10000016>"
+OURS, THEIRS, BASELINE = "ofsted-kg /sparql", "oxigraph server 0.5.13", "baseline /sparql"
 MIX: list[tuple[str, str, str]] = [
     ("lookup: Kent's labels", f"SELECT ?l WHERE {{ {KENT} rdfs:label ?l }}", "json"),
     (
@@ -224,6 +229,11 @@ def main() -> int:
     )
     parser.add_argument("--rdflib-rounds", type=int, default=1)
     parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout to serve the same store beside this one (the previous main)",
+    )
+    parser.add_argument(
         "--per-query",
         action="store_true",
         help="also run each query alone against each server: QPS and CPU per query, by query",
@@ -244,53 +254,54 @@ def main() -> int:
         shutil.copytree(store, ours_store)
         shutil.copytree(store, their_store)
         port_ours, port_theirs = free_port(), free_port()
+        serve_args = ["--threads", str(args.clients), *args.serve_args.split()]
         ours = subprocess.Popen(
-            [
-                str(bin_dir / "ofsted-kg"),
-                "serve",
-                "--store",
-                str(ours_store),
-                "--port",
-                str(port_ours),
-                "--threads",
-                str(args.clients),
-                *args.serve_args.split(),
-            ],
+            [str(bin_dir / "ofsted-kg"), "serve", "--store", str(ours_store),
+             "--port", str(port_ours), *serve_args],
             stderr=subprocess.DEVNULL,
             env={**os.environ},
-        )
+        )  # fmt: skip
         theirs = subprocess.Popen(
-            [
-                str(bin_dir / "oxigraph"),
-                "serve-read-only",
-                "--location",
-                str(their_store),
-                "--bind",
-                f"127.0.0.1:{port_theirs}",
-            ],
+            [str(bin_dir / "oxigraph"), "serve-read-only", "--location", str(their_store),
+             "--bind", f"127.0.0.1:{port_theirs}"],
             stderr=subprocess.DEVNULL,
-        )
+        )  # fmt: skip
+        processes = [ours, theirs]
+        contenders = [
+            (OURS, port_ours, "/sparql", ours.pid),
+            (THEIRS, port_theirs, "/query", theirs.pid),
+        ]
+        if args.baseline is not None:
+            base_store, port_base = Path(tmp) / "baseline", free_port()
+            shutil.copytree(store, base_store)
+            command, env = command_for(args.baseline.resolve())
+            base = subprocess.Popen(
+                [*command, "serve", "--store", str(base_store), "--port", str(port_base),
+                 *serve_args],
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )  # fmt: skip
+            processes.append(base)
+            contenders.append((BASELINE, port_base, "/sparql", base.pid))
         try:
-            wait_ready(port_ours, "/sparql?query=ASK%7B%7D")
-            wait_ready(port_theirs, "/query?query=ASK%7B%7D")
+            for _name, port, path, _pid in contenders:
+                wait_ready(port, path + "?query=ASK%7B%7D")
             # Warm-up, long enough for every query worker to have read the store once.
-            run_clients(port_ours, "/sparql", args.clients, args.warm_up, unique=True)
-            run_clients(port_theirs, "/query", args.clients, args.warm_up, unique=True)
-            pair = (
-                ("ofsted-kg /sparql", port_ours, "/sparql", ours.pid),
-                ("oxigraph server 0.5.13", port_theirs, "/query", theirs.pid),
-            )
+            for _name, port, path, _pid in contenders:
+                run_clients(port, path, args.clients, args.warm_up, unique=True)
             for run in range(args.runs):
-                for name, port, path, pid in pair if run % 2 == 0 else pair[::-1]:
+                # Each run in another order: the machine is shared, and noisy.
+                order = contenders[run % len(contenders) :] + contenders[: run % len(contenders)]
+                for name, port, path, pid in order:
                     cpu = cpu_seconds(pid)
                     latencies = run_clients(port, path, args.clients, args.seconds, args.unique)
                     cpu = cpu_seconds(pid) - cpu
                     runs.setdefault(name, []).append(summary(name, latencies, args.seconds))
                     cpu_ms.setdefault(name, []).append(cpu * 1000 / len(latencies))
             if args.per_query:
-                per_query = measure_each_query(pair, args)
+                per_query = measure_each_query(tuple(contenders[:2]), args)
         finally:
-            for process in (ours, theirs):
+            for process in processes:
                 process.terminate()
                 process.wait(timeout=10)
     rows = [median_row(name, results) for name, results in runs.items()]
@@ -301,8 +312,11 @@ def main() -> int:
     print("each run (QPS):")
     for name, results in runs.items():
         print(f"  {name:<30} " + "  ".join(f"{r[1]:7.1f}" for r in results))
-    ratios = [a[1] / b[1] for a, b in zip(*runs.values(), strict=True)]
+    ratios = [a[1] / b[1] for a, b in zip(runs[OURS], runs[THEIRS], strict=True)]
     print("  ratio (ofsted-kg / oxigraph)  " + "  ".join(f"{r:7.2f}" for r in ratios))
+    if BASELINE in runs:
+        to_base = [a[1] / b[1] for a, b in zip(runs[OURS], runs[BASELINE], strict=True)]
+        print("  ratio (this / baseline)       " + "  ".join(f"{r:7.2f}" for r in to_base))
     print("server CPU ms per query (all its processes):")
     for name, values in cpu_ms.items():
         print(f"  {name:<30} " + "  ".join(f"{v:7.2f}" for v in values))
@@ -315,7 +329,13 @@ def main() -> int:
         f"\nofsted-kg / oxigraph throughput: {rows[0][1] / rows[1][1]:.2f} (ratio of the medians);"
         f" {statistics.median(ratios):.2f} (median of the runs' ratios)"
     )
-    ours_cpu, theirs_cpu = (statistics.median(v) for v in cpu_ms.values())
+    if BASELINE in runs:
+        base_qps = statistics.median(r[1] for r in runs[BASELINE])
+        print(
+            f"this checkout / baseline throughput: {rows[0][1] / base_qps:.2f} (ratio of the "
+            f"medians); {statistics.median(to_base):.2f} (median of the runs' ratios)"
+        )
+    ours_cpu, theirs_cpu = statistics.median(cpu_ms[OURS]), statistics.median(cpu_ms[THEIRS])
     print(
         f"server CPU per query, medians: ofsted-kg {ours_cpu:.2f} ms, oxigraph {theirs_cpu:.2f} ms;"
         f" throughput on a machine to themselves would be about {theirs_cpu / ours_cpu:.2f}x"

@@ -73,9 +73,9 @@ def summary(times: list[float]) -> tuple[float, float]:
 
 def rendered_afresh(store: Path, rounds: int) -> None:
     from ofsted_kg.web.app import create_app
-    from ofsted_kg.web.linked_data import pages
+    from ofsted_kg.web.linked_data import bodies
 
-    pages.BODY_CACHE_ENTRIES = 0
+    bodies.BODY_CACHE_ENTRIES = 0
     app = create_app({"store": store, "TESTING": True})
     client = app.test_client()
     print(f"\nrendered afresh (in-process, page cache off), {rounds} requests per page")

@@ -60,18 +60,24 @@ def send(port: int, path: str, body: bytes, content_type: str, method: str = "PO
         return int(error.code)
 
 
-def _command(checkout: Path) -> tuple[list[str], dict[str, str]]:
-    """How to run a checkout's server: its own .venv if it has one, else this Python with the
-    checkout's package put first on the path."""
+def python_for(checkout: Path) -> tuple[list[str], dict[str, str]]:
+    """A Python that imports the checkout's ofsted_kg: its own .venv's if it has one, else this
+    one with the checkout's package put first on the path; and the environment to run it in."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OFSTED_KG_")}
-    own = checkout / ".venv" / "bin" / "ofsted-kg"
+    own = checkout / ".venv" / "bin" / "python"
     if own.exists():
         return [str(own)], env
     package = Path(tempfile.mkdtemp()) / "ofsted_kg"
     package.symlink_to(checkout / "server")
     env["PYTHONPATH"] = str(package.parent)
+    return [sys.executable], env
+
+
+def command_for(checkout: Path) -> tuple[list[str], dict[str, str]]:
+    """How to run a checkout's ``ofsted-kg`` command (see ``python_for``)."""
+    python, env = python_for(checkout)
     code = "import sys; from ofsted_kg.cli import main; sys.exit(main(sys.argv[1:]))"
-    return [sys.executable, "-c", code], env
+    return [*python, "-c", code], env
 
 
 @contextlib.contextmanager
@@ -79,7 +85,7 @@ def server(checkout: Path, store: Path, *args: str) -> Iterator[tuple[int, int]]
     """``ofsted-kg serve`` of ``checkout`` over ``store`` (with the update token ``benchmark``)
     until the block ends: its port and the web process's id."""
     port = free_port()
-    command, env = _command(checkout)
+    command, env = command_for(checkout)
     process = subprocess.Popen(
         [*command, "serve", "--store", str(store), "--port", str(port), *args],
         stderr=subprocess.DEVNULL,

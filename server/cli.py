@@ -1,8 +1,8 @@
 """The ``ofsted-kg`` command: build, validate, export, query, serve.
 
-Every user error is one line on stderr (``ofsted-kg: ...``) and a non-zero exit status: 1 when the
-data is at fault (syntax errors, shape violations), 2 when the command is (bad arguments, a
-malformed query, a store that is not there).
+Every user error is one line on stderr (``ofsted-kg: ...``) and a non-zero exit status: 2 when the
+command is at fault (bad arguments or settings, a malformed query), 1 otherwise (syntax errors and
+shape violations in the data, a store that is not there, a file that cannot be written).
 """
 
 from __future__ import annotations

@@ -106,6 +106,9 @@ class HttpError(OfstedKgError):
     """An error the web layer answers with its own status code."""
 
     public = False  # a 5xx whose detail is safe to show (a deadline, a remote failure)
+    # Whether the client asked for HTML, when the route knows (a page's extension, say); None:
+    # the error answers as the Accept header prefers.
+    wants_html: bool | None = None
 
     def headers(self) -> dict[str, str]:
         """Extra response headers this error calls for."""

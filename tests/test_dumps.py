@@ -6,18 +6,18 @@ from __future__ import annotations
 import gzip
 import hashlib
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from ofsted_kg import cli
 from ofsted_kg.config import load_settings
-from ofsted_kg.store.oxigraph import open_existing
-from ofsted_kg.web.app import BACKEND_KEY, create_app
-from ofsted_kg.web.dumps import DUMP_FORMATS, MANIFEST, dumps_root, store_version
+from ofsted_kg.store.directories import open_existing
+from ofsted_kg.store.dumps import DUMP_FORMATS, MANIFEST, dumps_root, store_version
+from ofsted_kg.web.app import create_app
+from ofsted_kg.web.context import BACKEND_KEY
 
 TREES = Path(__file__).parent / "fixtures" / "trees"
 
@@ -25,13 +25,8 @@ pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 @pytest.fixture(scope="module")
-def app(served_store_dir: Path) -> Iterator[Flask]:
-    yield create_app({"store": served_store_dir, "TESTING": True})
-
-
-@pytest.fixture(scope="module")
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+def app_config(served_store_dir: Path) -> dict[str, Any]:
+    return {"store": served_store_dir}
 
 
 @pytest.fixture(scope="module")
@@ -106,8 +101,42 @@ def test_dump_listing_as_json_matches_the_files(client: FlaskClient) -> None:
     assert all(d.file_name in page.get_data(as_text=True) for d in DUMP_FORMATS)
 
 
+def test_the_list_is_negotiated(client: FlaskClient) -> None:
+    assert client.get("/dumps/").content_type.startswith("text/html")
+    assert client.get("/dumps/", headers={"Accept": "*/*"}).content_type.startswith("text/html")
+    as_data = client.get("/dumps/?format=json", headers={"Accept": "text/html"})
+    assert as_data.content_type.startswith("application/json")
+    assert [d["file"] for d in as_data.get_json()["dumps"]] == [d.file_name for d in DUMP_FORMATS]
+    for path, headers in (("/dumps/", {"Accept": "image/png"}), ("/dumps/?format=pdf", {})):
+        refused = client.get(path, headers=headers)
+        assert refused.status_code == 406, path
+        error = refused.get_json()["error"]
+        assert error["status"] == 406 and error["title"] == "Not acceptable"
+
+
+@pytest.mark.parametrize(
+    ("accept", "variant"), [("text/html", "html"), ("application/json", "json")]
+)
+def test_the_list_has_the_versions_etag_and_a_current_copy_is_304(
+    accept: str, variant: str, client: FlaskClient
+) -> None:
+    first = client.get("/dumps/", headers={"Accept": accept})
+    assert first.status_code == 200
+    etag = first.headers["ETag"]
+    assert etag.startswith('W/"') and etag.endswith(f'-{variant}"'), etag
+    assert "Accept" in first.headers["Vary"]
+    again = client.get("/dumps/", headers={"Accept": accept, "If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["ETag"] == etag
+
+
 def test_dumps_are_conditional_by_their_checksum(client: FlaskClient) -> None:
     _, headers, _ = fetch(client, "/dumps/ofsted-kg.nq.gz")
+    dump = next(d for d in DUMP_FORMATS if d.file_name == "ofsted-kg.nq.gz")
+    listed = client.get("/dumps/", headers={"Accept": "application/json"}).get_json()
+    sha256 = next(d["sha256"] for d in listed["dumps"] if d["file"] == dump.file_name)
+    assert headers["ETag"] == f'"{sha256}"'  # strong: the content's own checksum
     status, _, _ = fetch(
         client, "/dumps/ofsted-kg.nq.gz", headers={"If-None-Match": headers["ETag"]}
     )

@@ -13,9 +13,10 @@ from pathlib import Path
 from ofsted_kg import errors
 from ofsted_kg.backends import remote
 from ofsted_kg.convert import official
+from ofsted_kg.web.linked_data import routes
 
 # Modules that define errors of their own, beside errors.py (imported so that their classes exist).
-OTHER_ERROR_MODULES = (remote, official)
+OTHER_ERROR_MODULES = (remote, official, routes)
 
 TITLES = {
     "OfstedKgError": (500, "Internal server error"),
@@ -33,6 +34,7 @@ TITLES = {
     "UnauthorizedError": (401, "Unauthorized"),
     "ForbiddenError": (403, "Forbidden"),
     "NotFoundError": (404, "Not found"),
+    "NotInGraphError": (404, "Not in this graph"),
     "NotAcceptableError": (406, "Not acceptable"),
     "PayloadTooLargeError": (413, "Request body too large"),
     "UnsupportedMediaTypeError": (415, "Unsupported media type"),

@@ -15,6 +15,7 @@ Each rule has a planted counter-example below, checked to be caught.
 from __future__ import annotations
 
 import ast
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,6 +180,14 @@ def test_every_top_level_module_has_a_layer() -> None:
     tops = {t for t in tops if (PACKAGE / t).is_dir() or (PACKAGE / f"{t}.py").exists()}
     tops -= {"static", "templates", "__pycache__"}
     assert tops <= set(LAYERS), f"give these a layer: {sorted(tops - set(LAYERS))}"
+
+
+def test_every_package_is_packaged() -> None:
+    """A wheel holds what pyproject.toml lists: a new package left out would be missing there."""
+    project = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(project["tool"]["setuptools"]["packages"])
+    found = {module_name(init) for init in PACKAGE.rglob("__init__.py")}
+    assert found == listed
 
 
 # -- The rules catch what they are for: a planted package breaking each -----------------------

@@ -1,29 +1,40 @@
-"""Dereferenceable IRIs and the pages about them (``server/pages.py``).
+"""Dereferenceable IRIs and the pages about them (``server/web/linked_data/``).
 
 On the graph as served (the session's real build, ``served_store_dir``): /id/ answers 303 to
 /doc/ for every type of thing, by Accept and by extension; every RDF form parses and holds what
 the store holds; the council page shows Kent as the graph has it (checked against SPARQL, not
 against a list written here), with one chart mark per dated judgement and a source for every fact.
-On tiny scratch stores: escaping, vague dates, another base IRI, an empty store.
+Every page query (``queries/*.rq``) runs as written with ``ofsted-kg query @file``, and as the
+server fills it in. On tiny scratch stores: escaping, vague dates, another base IRI, an empty
+store; and a page's data built without Flask, from a query function over an in-memory store.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
 import rdflib
 from flask import Flask
 from flask.testing import FlaskClient
-from ofsted_kg.store.oxigraph import open_store
+from ofsted_kg.cli import main
+from ofsted_kg.rdf.namespaces import PREFIXES
+from ofsted_kg.store.directories import open_store
 from ofsted_kg.web.app import create_app
+from ofsted_kg.web.linked_data.chart import timeline
+from ofsted_kg.web.linked_data.describe import Description, Row
+from ofsted_kg.web.linked_data.labels import Labeller, Site, make_catalogue
+from ofsted_kg.web.linked_data.queries import FOLDER, QUERIES, Query, fill
+from ofsted_kg.web.linked_data.views import claims_where, council_index, judgements_of
 
 BASE = "https://w3id.org/ofsted-kg/"
 KENT = f"{BASE}id/council/E10000016"
@@ -56,14 +67,8 @@ pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 @pytest.fixture(scope="module")
-def app(served_store_dir: Path) -> Iterator[Flask]:
-    application = create_app({"store": served_store_dir, "workers": 2, "TESTING": True})
-    yield application
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+def app_config(served_store_dir: Path) -> dict[str, Any]:
+    return {"store": served_store_dir, "workers": 2}
 
 
 def rows(client: FlaskClient, query: str) -> list[dict[str, str]]:
@@ -81,7 +86,7 @@ def key(iri: str) -> str:
     return iri[len(BASE) + 3 :]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def samples(app: Flask) -> dict[str, str]:
     """One IRI of each type of thing, taken from the graph."""
     client = app.test_client()
@@ -263,7 +268,7 @@ def test_the_description_has_incoming_links_labels_and_the_provenance_of_its_gra
     assert (rdflib.URIRef(KENT), rdflib.RDF.type, formal, INFERRED) in statements
 
 
-def test_an_unknown_iri_is_404_as_a_page_for_browsers_and_plain_for_rdf_clients(
+def test_an_unknown_iri_is_404_as_a_page_for_browsers_and_the_json_error_for_rdf_clients(
     client: FlaskClient,
 ) -> None:
     for path in ("/id/council/E99999999", "/doc/council/E99999999", "/id/nothing/at/all"):
@@ -273,7 +278,8 @@ def test_an_unknown_iri_is_404_as_a_page_for_browsers_and_plain_for_rdf_clients(
         assert "Not in this graph" in page.get_data(as_text=True)
         plain = client.get(path, headers={"Accept": "text/turtle"})
         assert plain.status_code == 404
-        assert plain.mimetype == "text/plain"
+        assert plain.mimetype == "application/json"
+        assert plain.get_json()["error"]["title"] == "Not in this graph"
     assert client.get("/doc/council/E99999999.ttl").status_code == 404
     assert client.get("/graph/no/such/graph").status_code == 404
 
@@ -760,3 +766,197 @@ def test_a_write_changes_the_pages_and_their_etag(tmp_path: Path) -> None:
     assert after.status_code == 200
     assert after.headers["ETag"] != before.headers["ETag"]
     assert "Renamed council" in after.get_data(as_text=True)
+
+
+# -- The page queries: files a person can run, filled in by the server ---------------------------
+
+QUERY_FILES = sorted(FOLDER.glob("*.rq"))
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=[p.stem for p in QUERY_FILES])
+def test_each_page_query_runs_as_written_and_answers_its_example(
+    path: Path, served_store_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["query", f"@{path}", "--store", str(served_store_dir), "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer.get("boolean") is True or answer["results"]["bindings"], "no answer"
+
+
+@pytest.mark.parametrize("query", QUERIES.values(), ids=list(QUERIES))
+def test_each_page_query_says_what_it_asks_and_uses_the_common_prefixes(query: Query) -> None:
+    assert query.question.endswith((".", "?")), "the file's first comment says what it asks"
+    for name, namespace in query.prefixes.items():
+        if name in PREFIXES:
+            assert namespace == PREFIXES[name], name
+
+
+@pytest.mark.parametrize("query", QUERIES.values(), ids=list(QUERIES))
+def test_each_page_query_filled_in_for_another_base_parses_and_names_nothing_of_the_old(
+    query: Query,
+) -> None:
+    other = "http://data.example.org/kg/"
+    values: dict[str, str | list[str]] = {name: f"{other}id/thing/{name}" for name in query.single}
+    values.update({name: [f"{other}id/a", f"{other}id/b"] for name in query.lists})
+    text = query.fill(other, **values)
+    assert BASE not in "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    ox.Store().query(text)  # parses (and runs, on nothing)
+
+
+def test_a_filled_query_runs_through_the_endpoint(client: FlaskClient) -> None:
+    text = fill("judgements", BASE, council=KENT)
+    assert f"PREFIX council: <{KENT}>" in text
+    assert len(rows(client, text)) > 10
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        f"{KENT}> }} DROP ALL #",
+        f"{KENT} ",
+        f'{KENT}"',
+        "no-iri-at-all",
+        "",
+    ],
+)
+def test_a_parameter_that_is_no_iri_is_refused(value: str) -> None:
+    with pytest.raises(ValueError):
+        fill("judgements", BASE, council=value)
+    with pytest.raises(ValueError):
+        fill("claims", BASE, c=[KENT, value])
+
+
+def test_a_parameter_missing_unknown_or_of_the_wrong_kind_is_refused() -> None:
+    with pytest.raises(TypeError, match="missing"):
+        fill("judgements", BASE)
+    with pytest.raises(TypeError, match="unknown"):
+        fill("judgements", BASE, council=KENT, person=KENT)
+    with pytest.raises(TypeError):
+        fill("claims", BASE, c=KENT)  # a list of IRIs, not one
+    with pytest.raises(TypeError):
+        fill("judgements", BASE, council=[KENT])
+
+
+# -- A page's data without Flask: a query function over an in-memory store ------------------------
+
+TINY = """
+@prefix okg: <{base}def/> .
+@prefix area: <{base}def/area/> .
+@prefix grade: <{base}def/grade/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+<{base}graph/vocab/grades> {{
+  grade:good skos:prefLabel "Good"@en ; okg:rank 2 .
+  grade:inadequate skos:prefLabel "Inadequate"@en ; okg:rank 4 .
+  area:overall-effectiveness skos:prefLabel "Overall effectiveness"@en .
+  okg:framework-ilacs skos:prefLabel "ILACS"@en .
+}}
+<{base}graph/official/table> {{
+  <{base}graph/official/table> rdfs:label "Ofsted's table" .
+  <{base}id/council/X1> a okg:Council ; rdfs:label "Testshire" ; okg:gssCode "X1" ;
+      okg:latestInspection <{base}id/inspection/X1/ilacs/2019-03-04> .
+  <{base}id/inspection/X1/ilacs/2019-03-04> okg:inspected <{base}id/council/X1> ;
+      okg:publicationDate "2019-03-04"^^xsd:date ; okg:framework okg:framework-ilacs .
+  <{base}id/judgement/X1/ilacs/2019-03-04/overall> okg:judgementOf <{base}id/council/X1> ;
+      prov:wasGeneratedBy <{base}id/inspection/X1/ilacs/2019-03-04> ;
+      okg:area area:overall-effectiveness ; okg:grade grade:good .
+}}
+<{base}graph/seeds/paper> {{
+  <{base}graph/seeds/paper> rdfs:label "facts from a paper" ;
+      prov:wasDerivedFrom <{base}id/document/paper> .
+  <{base}id/document/paper> dct:title "The Paper, 2011" ; dct:issued "2011"^^xsd:gYear .
+  <{base}id/judgement/paper/2011> okg:judgementOf <{base}id/council/X1> ;
+      okg:judgementYear "2011"^^xsd:gYear ; okg:area area:overall-effectiveness ;
+      okg:grade grade:inadequate .
+  <{base}id/claim/paper/one> a okg:Quotation ; okg:about <{base}id/council/X1> ;
+      okg:quotation "a long way to go" ; prov:wasDerivedFrom <{base}id/document/paper> .
+}}
+"""
+
+
+def query_function(store: ox.Store) -> Callable[[str], list[Row]]:
+    """The pages' query function over a pyoxigraph store (the default graph: every graph)."""
+
+    def select(text: str) -> list[Row]:
+        solutions = store.query(text, use_default_graph_as_union=True)
+        assert isinstance(solutions, ox.QuerySolutions)
+        variables = [v.value for v in solutions.variables]
+        found: list[Row] = []
+        for solution in solutions:
+            row: Row = {}
+            for name in variables:
+                term = solution[name]
+                if term is not None:
+                    assert not isinstance(term, ox.Triple)
+                    row[name] = term
+            found.append(row)
+        return found
+
+    return select
+
+
+@pytest.mark.parametrize("base", [BASE, "http://data.example.org/kg/"])
+def test_a_councils_data_is_built_without_flask_from_a_query_function(base: str) -> None:
+    store = ox.Store()
+    store.extend(ox.parse(TINY.format(base=base).encode(), ox.RdfFormat.TRIG))
+    select = query_function(store)
+    site = Site(base, root="/kg")
+    labeller = Labeller(site, make_catalogue(select, site))
+    council = f"{base}id/council/X1"
+
+    reported, official = judgements_of(select, labeller, council)
+    assert (reported.iri, reported.precision, reported.date_value) == (
+        f"{base}id/judgement/paper/2011",
+        "year",
+        "2011",
+    )
+    assert reported.grade is not None and reported.grade.text == "Inadequate"
+    assert reported.rank == 4 and not reported.official
+    assert [(s.text, s.href) for s in reported.sources] == [
+        ("The Paper, 2011", "/kg/doc/document/paper")
+    ]
+    assert official.date is not None and official.date.text == "4 March 2019"
+    assert official.framework is not None and official.framework.text == "ILACS"
+    assert official.grade is not None and official.grade.text == "Good"
+    assert official.rank == 2 and official.official
+    assert official.shown.href == "/kg/doc/judgement/X1/ilacs/2019-03-04/overall"
+    assert [s.text for s in official.sources] == ["Ofsted's table"]
+
+    chart = timeline([reported, official])
+    assert chart is not None and (chart.first, chart.last) == ("2011", "2019")
+    assert [(m.judgement, m.filled) for m in chart.marks] == [
+        (reported.iri, False),
+        (official.iri, True),
+    ]
+
+    (claim,) = claims_where(select, labeller, "claims-about", council=council)
+    assert claim.quotations == ["a long way to go"]
+    assert claim.document is not None and claim.document.text == "The Paper, 2011"
+    assert claim.issued is not None and claim.issued.text == "2011"
+
+    index = council_index(select, Labeller(site, make_catalogue(select, site)))
+    (row,) = index["councils"]
+    assert (row.council.text, row.code, row.rank) == ("Testshire", "X1", 2)
+    assert row.grade is not None and row.grade.text == "Good"
+    assert index["page"].alternates[0] == ("/kg/doc/council.ttl", "text/turtle", "Turtle")
+
+
+def test_a_description_built_from_the_store_shows_as_facts_with_sources() -> None:
+    store = ox.Store()
+    store.extend(ox.parse(TINY.format(base=BASE).encode(), ox.RdfFormat.TRIG))
+    select = query_function(store)
+    site = Site(BASE)
+    council = f"{BASE}id/council/X1"
+    description = Description(
+        council, frozenset(store.quads_for_pattern(ox.NamedNode(council), None, None))
+    )
+    labeller = Labeller(site, make_catalogue(select, site))
+    labeller.add(description)
+    assert labeller.label(council) == "Testshire"
+    shown = labeller.show(ox.NamedNode(f"{BASE}id/inspection/X1/ilacs/2019-03-04"))
+    assert shown.href == "/doc/inspection/X1/ilacs/2019-03-04" and not shown.external

@@ -9,16 +9,13 @@ import io
 import json
 import re
 import tarfile
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from ofsted_kg.web import vendor
-from ofsted_kg.web.app import create_app
-from ofsted_kg.web.chrome import SECTIONS, STYLESHEET
 from ofsted_kg.web.query_page import Example, ExampleFormatError, load_examples, parse_example
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
@@ -26,15 +23,21 @@ pytestmark = pytest.mark.usefixtures("clean_environment")
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = load_examples(ROOT)
 
+# What the site's header (templates/header.html) links to, as (path under the root, label), and the
+# stylesheet every page shares.
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("doc/council", "Councils"),
+    ("", "Query"),
+    ("def/", "Ontology"),
+    ("dumps/", "Downloads"),
+    (".well-known/void", "About the data"),
+)
+STYLESHEET = "static/pages/pages.css"
+
 
 @pytest.fixture(scope="module")
-def app(served_store_dir: Path) -> Iterator[Flask]:
-    yield create_app({"store": served_store_dir, "TESTING": True})
-
-
-@pytest.fixture(scope="module")
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+def app_config(served_store_dir: Path) -> dict[str, Any]:
+    return {"store": served_store_dir}
 
 
 # -- The gallery ----------------------------------------------------------------------------------

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
-from ofsted_kg.store.oxigraph import open_existing
-from ofsted_kg.web.app import create_app
-from ofsted_kg.web.dumps import DUMP_FORMATS
+from ofsted_kg.store.directories import open_existing
+from ofsted_kg.store.dumps import DUMP_FORMATS
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
 
@@ -28,16 +26,11 @@ MIT = "https://opensource.org/licenses/MIT"
 
 
 @pytest.fixture(scope="module")
-def app(served_store_dir: Path) -> Iterator[Flask]:
-    yield create_app({"store": served_store_dir, "TESTING": True})
+def app_config(served_store_dir: Path) -> dict[str, Any]:
+    return {"store": served_store_dir}
 
 
-@pytest.fixture(scope="module")
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture
 def description(client: FlaskClient) -> ox.Store:
     response = client.get("/.well-known/void")
     assert response.status_code == 200
@@ -262,4 +255,29 @@ def test_unknown_format_is_406(client: FlaskClient) -> None:
     response = client.get("/.well-known/void?format=pdf")
     assert response.status_code == 406
     assert "turtle" in response.get_json()["error"]["detail"]
-    assert client.get("/.well-known/void", headers={"Accept": "image/png"}).status_code == 406
+    unacceptable = client.get("/.well-known/void", headers={"Accept": "image/png"})
+    assert unacceptable.status_code == 406
+    error = unacceptable.get_json()["error"]
+    assert error["status"] == 406 and error["title"] == "Not acceptable"
+    assert "text/turtle" in error["detail"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "variant"),
+    [("text/turtle", "turtle"), ("text/html", "html"), ("application/ld+json", "jsonld")],
+)
+def test_a_current_copy_is_304_by_the_versions_etag(
+    accept: str, variant: str, client: FlaskClient
+) -> None:
+    first = client.get("/.well-known/void", headers={"Accept": accept})
+    assert first.status_code == 200
+    etag = first.headers["ETag"]
+    assert re.fullmatch(rf'W/"[^"]+-{variant}"', etag), etag
+    assert "Accept" in first.headers["Vary"]
+    again = client.get("/.well-known/void", headers={"Accept": accept, "If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["ETag"] == etag
+    other = 'W/"stale-turtle"' if variant != "turtle" else 'W/"stale-html"'
+    refreshed = client.get("/.well-known/void", headers={"Accept": accept, "If-None-Match": other})
+    assert refreshed.status_code == 200

@@ -106,8 +106,6 @@ def parse_bodies(write: Write) -> list[ox.Triple]:
     return triples
 
 
-
-
 def change_for(write: Write, settings: Settings) -> Callable[[Store], bool]:
     """The change a write makes to a writable copy of the data: a function of the copy that
     returns whether a new named graph was made. Parsing happens here, in the process that

@@ -78,9 +78,9 @@ from ..errors import (
     ResultTooLargeError,
 )
 from ..rdf.sparql_text import check_service, check_structure
+from ..runtime import run_isolated
 from ..store.oxigraph import Store
 from ..store.workers import Answer, Job, NotAcceptableKindError
-from ..runtime import run_isolated
 from .base import Version, Write, apply_checked, change_for
 
 T = TypeVar("T")

@@ -26,8 +26,8 @@ import pyoxigraph as ox
 import rdflib
 
 from ..config import Settings
-from ..errors import SourceError, ValidationError
 from ..convert import official
+from ..errors import SourceError, ValidationError
 from ..rdf.terms import from_rdflib, to_rdflib
 from ..store.directories import StagedStore
 from ..store.oxigraph import gc_paused

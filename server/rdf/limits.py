@@ -22,14 +22,9 @@ that parse client input (in the query workers and the write processes) ``STACK_B
 
 from __future__ import annotations
 
-import ctypes
-import os
 import re
-import resource
-import threading
 import xml.parsers.expat
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from ..errors import InputLimitError
 

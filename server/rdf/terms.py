@@ -76,5 +76,3 @@ def rdflib_graph(quads: Iterable[ox.Quad]) -> rdflib.Graph:
         for quad in quads:
             graph.add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))
     return graph
-
-

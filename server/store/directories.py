@@ -38,7 +38,6 @@ import pyoxigraph as ox
 from ..errors import StoreError
 from .oxigraph import Store
 
-
 # -- Store directories and the swap -----------------------------------------------------------
 
 

@@ -58,7 +58,9 @@ class DumpFormat:
 
     @property
     def label(self) -> str:
-        return self.format.label if self.format.quads else f"{self.format.label} (union of the graphs)"
+        return (
+            self.format.label if self.format.quads else f"{self.format.label} (union of the graphs)"
+        )
 
 
 DUMP_FORMATS: tuple[DumpFormat, ...] = tuple(DumpFormat(f) for f in EXPORTS)

@@ -51,8 +51,8 @@ from ..errors import (
     ResultTooLargeError,
     ServiceBusyError,
 )
-from ..runtime import cap_memory, run_with_stack
 from ..rdf.sparql_text import check_service, check_structure, deterministic
+from ..runtime import cap_memory, run_with_stack
 from .directories import aside_path, is_store_dir, open_pinned
 
 # -- Jobs and their answers -------------------------------------------------------------------

@@ -30,9 +30,12 @@ def register_errors(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected)
 
 
-def answer(body: dict[str, Any], status: int, headers: Mapping[str, str]) -> Response:
-    """The error as JSON; as an HTML page when the client prefers HTML to JSON."""
-    if prefers_html(["application/json"]):
+def answer(
+    body: dict[str, Any], status: int, headers: Mapping[str, str], html: bool | None = None
+) -> Response:
+    """The error as JSON; as an HTML page when the client asked for HTML (``html``), or, when
+    that is not known, prefers HTML to JSON."""
+    if html if html is not None else prefers_html(["application/json"]):
         page = _page(body, status, headers)
         if page is not None:
             return page
@@ -51,7 +54,11 @@ def _page(body: dict[str, Any], status: int, headers: Mapping[str, str]) -> Resp
     page = SimpleNamespace(title=f"{status} {error['title']}", alternates=[])
     try:
         html = render_template(
-            "pages/error.html", page=page, status=status, title=error["title"], detail=error["detail"]
+            "pages/error.html",
+            page=page,
+            status=status,
+            title=error["title"],
+            detail=error["detail"],
         )
     except Exception:  # the error page itself failed: the plain JSON is still an answer
         current_app.logger.exception("error page failed")
@@ -70,7 +77,9 @@ def _project_error(exc: OfstedKgError) -> Response:
     elif exc.status >= 500:
         current_app.logger.error("request failed: %s", exc, exc_info=exc)
     body, status = render(exc)
-    return answer(body, status, exc.headers() if isinstance(exc, HttpError) else {})
+    if isinstance(exc, HttpError):
+        return answer(body, status, exc.headers(), exc.wants_html)
+    return answer(body, status, {})
 
 
 def _http_exception(exc: HTTPException) -> Response:

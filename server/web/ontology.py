@@ -1,7 +1,8 @@
 """``/def/``: the project's ontology and code lists, for people (HTML) and machines (RDF).
 
-    GET /def/                    the documentation: HTML for browsers; Turtle for RDF clients and
-                                 ``*/*``; JSON-LD, N-Triples, RDF/XML by ``Accept`` or ``?format=``
+    GET /def/                    the documentation: HTML for browsers (``templates/ontology.html``);
+                                 Turtle for RDF clients and ``*/*``; JSON-LD, N-Triples, RDF/XML by
+                                 ``Accept`` or ``?format=`` (``rdf.formats.DESCRIPTIONS``)
     GET /def/ontology.ttl        the same by extension (.ttl, .jsonld, .nt, .rdf, .html)
     GET /def/Judgement           a term: 303 to its place in the documentation for browsers, its
     GET /def/grade/2013/good     description (and for a scheme its concepts) for RDF clients
@@ -13,48 +14,28 @@ standard vocabularies (``<base>graph/vocab/...``) are not documented here, only 
 
 A term IRI is ``https://w3id.org/ofsted-kg/def/`` followed by its local name: ``Judgement``,
 ``leadInspector``, ``grade/2013/good``; its documentation anchor is that local name.
+
+The terms are kept per dataset version; every answer is negotiated and versioned as every page is
+(``http``: 406 for a format not offered, ``ETag: W/"<version>-<format>"``, 304).
 """
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, redirect
+from flask import Blueprint, Response, redirect, render_template, request
 
 from ..errors import NotFoundError
+from ..rdf import jsonld
+from ..rdf.formats import DESCRIPTIONS, HTML, JSONLD, Format, by_extension
+from ..rdf.namespaces import DCT, OWL, RDF, RDFS, SKOS, prefixes, shorten
 from ..store.workers import Job
-from .app import current_backend, current_settings
-from .chrome import site_header
-from .void import FORMATS, _compact_jsonld, choose_format
+from .context import current_backend, current_settings, kept
+from .http import conditional, negotiate, versioned
 
 bp = Blueprint("ontology_docs", __name__)
-
-CACHE_KEY = "ofsted_kg.ontology_docs"
-
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT = "http://purl.org/dc/terms/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-
-PREFIXES = {
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "owl": OWL,
-    "skos": SKOS,
-    "dct": DCT,
-    "xsd": XSD,
-    "prov": "http://www.w3.org/ns/prov#",
-    "org": "http://www.w3.org/ns/org#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "time": "http://www.w3.org/2006/time#",
-    "vann": "http://purl.org/vocab/vann/",
-    "dcat": "http://www.w3.org/ns/dcat#",
-}
 
 CLASS_TYPES = (OWL + "Class", RDFS + "Class")
 PROPERTY_TYPES = (
@@ -63,14 +44,6 @@ PROPERTY_TYPES = (
     OWL + "AnnotationProperty",
     RDF + "Property",
 )
-
-EXTENSIONS = {
-    ".ttl": "turtle",
-    ".jsonld": "jsonld",
-    ".nt": "ntriples",
-    ".rdf": "rdfxml",
-    ".html": "html",
-}
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -220,37 +193,16 @@ def load_ontology() -> Ontology:
 
 
 def current_ontology() -> Ontology:
-    version = current_backend().version().token
-    cache: dict[str, Ontology] = current_app.extensions.setdefault(CACHE_KEY, {})
-    if version not in cache:
-        cache.clear()
-        cache[version] = load_ontology()
-    return cache[version]
+    """The ontology of the data served now, read once per dataset version."""
+    return kept("ontology", load_ontology)
 
 
 # -- Routes ---------------------------------------------------------------------------------------
 
 
-def _format_named(name: str) -> tuple[str, str, ox.RdfFormat | None]:
-    return next((n, m, f) for n, m, f, _ in FORMATS if n == name)
-
-
-def _rdf(triples: list[ox.Triple], media: str, fmt: ox.RdfFormat) -> Response:
-    prefixes = dict(PREFIXES)
-    prefixes["okg"] = f"{current_settings().base}def/"
-    use = prefixes if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-    body = ox.serialize(triples, format=fmt, prefixes=use) or b""
-    if fmt == ox.RdfFormat.JSON_LD:
-        body = _compact_jsonld(body)
-    response = Response(body, content_type=media)
-    response.vary.add("Accept")
-    return response
-
-
 @bp.route("/def/")
 def documentation() -> Response:
-    name, media, fmt = choose_format()
-    return _documentation(name, media, fmt)
+    return _documentation(negotiate(DESCRIPTIONS, request.args.get("format")))
 
 
 @bp.route("/def")
@@ -258,38 +210,50 @@ def documentation_slashless() -> Response:
     return redirect("def/", code=301)  # type: ignore[return-value]
 
 
-def _documentation(name: str, media: str, fmt: ox.RdfFormat | None) -> Response:
+def _documentation(fmt: Format) -> Response:
+    version = current_backend().version()
+    unchanged = conditional(version, fmt.name)
+    if unchanged is not None:
+        return unchanged
     ontology = current_ontology()
-    if fmt is None:
-        response = Response(render(ontology), content_type=media)
-        response.vary.add("Accept")
-        return response
-    return _rdf(ontology.triples, media, fmt)
+    if fmt is HTML:
+        body: str | bytes = render_template("ontology.html", **documented(ontology))
+    else:
+        body = rdf_body(ontology.triples, fmt)
+    return versioned(Response(body, content_type=fmt.content_type), version, fmt.name)
 
 
 @bp.route("/def/<path:local>")
 def term(local: str) -> Response:
     ontology = current_ontology()
     stem, dot, extension = local.rpartition(".")
-    if dot and f".{extension}" in EXTENSIONS and "/" not in extension:
-        name, media, fmt = _format_named(EXTENSIONS[f".{extension}"])
+    by_path = by_extension(extension, DESCRIPTIONS) if dot and "/" not in extension else None
+    if by_path is not None:
         if stem == "ontology":
-            return _documentation(name, media, fmt)
-        iri = ontology.namespace + stem
-        if iri not in ontology.about:
-            raise NotFoundError(f"the ontology has no term {stem!r}: see /def/")
-        if fmt is None:
-            return redirect(f"{_up(stem)}#{stem}", code=303)  # type: ignore[return-value]
-        return _rdf(ontology.describe(iri), media, fmt)
-    iri = ontology.namespace + local
-    if iri not in ontology.about:
+            return _documentation(by_path)
+        local = stem
+    if ontology.namespace + local not in ontology.about:
         raise NotFoundError(f"the ontology has no term {local!r}: see /def/")
-    name, media, fmt = choose_format()
-    if fmt is None:
+    fmt = by_path or negotiate(DESCRIPTIONS, request.args.get("format"))
+    if fmt is HTML:  # its place in the documentation
         response = redirect(f"{_up(local)}#{local}", code=303)
-        response.vary.add("Accept")
+        if by_path is None:
+            response.vary.add("Accept")
         return response  # type: ignore[return-value]
-    return _rdf(ontology.describe(iri), media, fmt)
+    version = current_backend().version()
+    unchanged = conditional(version, fmt.name)
+    if unchanged is not None:
+        return unchanged
+    body = rdf_body(ontology.describe(ontology.namespace + local), fmt)
+    return versioned(Response(body, content_type=fmt.content_type), version, fmt.name)
+
+
+def rdf_body(triples: list[ox.Triple], fmt: Format) -> bytes:
+    """Triples in an RDF format: Turtle and RDF/XML with the prefixes, JSON-LD indented."""
+    use = prefixes(current_settings().base)
+    keep = fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
+    body = ox.serialize(triples, format=fmt.rdf, prefixes=use if keep else None) or b""
+    return jsonld.compact(body) if fmt is JSONLD else body
 
 
 def _up(local: str) -> str:
@@ -298,167 +262,129 @@ def _up(local: str) -> str:
     return "./" if depth == 0 else "../" * depth
 
 
-# -- HTML -----------------------------------------------------------------------------------------
+# -- HTML (templates/ontology.html) ---------------------------------------------------------------
 
 
-def _link(ontology: Ontology, iri: str) -> str:
+@dataclass(frozen=True)
+class Link:
+    href: str
+    text: str  # the IRI shortened (okg:Judgement, prov:Entity), or whole
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row of a term's table: links ("—" when there are none), or text (left out if empty)."""
+
+    name: str
+    links: list[Link] | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Documented:
+    """A class, a property or a code list as the page shows it."""
+
+    local: str  # its anchor, and its name after okg:
+    label: str
+    iri: str
+    comment: str
+    rows: list[Row] = field(default_factory=list)
+    concepts: list[Concept] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Concept:
+    local: str
+    label: str
+    alt: str | None
+    definition: str
+    matches: list[Link]
+
+
+def link(ontology: Ontology, iri: str) -> Link:
+    """A link to a term: to its anchor for ours, to the IRI itself for another vocabulary's."""
     if ontology.ours(iri):
         local = ontology.local(iri)
-        return f'<a href="#{html.escape(local)}"><code>okg:{html.escape(local)}</code></a>'
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace):
-            name = html.escape(iri[len(namespace) :])
-            return f'<a href="{html.escape(iri)}"><code>{prefix}:{name}</code></a>'
-    return f'<a href="{html.escape(iri)}"><code>{html.escape(iri)}</code></a>'
+        return Link(f"#{local}", f"okg:{local}")
+    return Link(iri, shorten(iri) or iri)
 
 
-def _links(ontology: Ontology, iris: list[str]) -> str:
-    return ", ".join(_link(ontology, i) for i in iris) or "—"
+def links(ontology: Ontology, iris: list[str]) -> list[Link]:
+    return [link(ontology, i) for i in iris]
 
 
-def _term_block(ontology: Ontology, iri: str, rows: list[tuple[str, str]]) -> str:
-    local = ontology.local(iri)
-    comment = ontology.text(iri, RDFS + "comment", SKOS + "definition") or ""
-    cells = "".join(f'<tr><th scope="row">{k}</th><td>{v}</td></tr>' for k, v in rows if v)
-    return (
-        f'<section class="term" id="{html.escape(local)}">'
-        f"<h3>{html.escape(ontology.label(iri))} "
-        f"<small><code>okg:{html.escape(local)}</code></small></h3>"
-        f"<p>{html.escape(comment)}</p>"
-        f'<table><tr><th scope="row">IRI</th><td><code>{html.escape(iri)}</code></td></tr>'
-        f"{cells}</table>"
-        "</section>"
-    )
-
-
-def render(ontology: Ontology) -> str:
+def documented(ontology: Ontology) -> dict[str, object]:
+    """What templates/ontology.html shows."""
     ns = ontology.namespace
-    title = ontology.text(ns, DCT + "title") or "ofsted-kg ontology"
-    description = ontology.text(ns, DCT + "description") or ""
-    version = ontology.text(ns, OWL + "versionInfo") or ""
-    licence = ontology.iris(ns, DCT + "license")
     properties = ontology.properties
     domains = {p: ontology.iris(p, RDFS + "domain") for p in properties}
     ranges = {p: ontology.iris(p, RDFS + "range") for p in properties}
 
-    class_blocks = []
-    for c in ontology.classes:
-        class_blocks.append(
-            _term_block(
-                ontology,
-                c,
-                [
-                    ("subclass of", _links(ontology, ontology.iris(c, RDFS + "subClassOf"))),
-                    ("properties", _links(ontology, [p for p in properties if c in domains[p]])),
-                    ("value of", _links(ontology, [p for p in properties if c in ranges[p]])),
-                ],
-            )
+    def entry(iri: str, rows: list[Row]) -> Documented:
+        comment = ontology.text(iri, RDFS + "comment", SKOS + "definition") or ""
+        return Documented(ontology.local(iri), ontology.label(iri), iri, comment, rows)
+
+    classes = [
+        entry(
+            c,
+            [
+                Row("subclass of", links(ontology, ontology.iris(c, RDFS + "subClassOf"))),
+                Row("properties", links(ontology, [p for p in properties if c in domains[p]])),
+                Row("value of", links(ontology, [p for p in properties if c in ranges[p]])),
+            ],
         )
-    property_blocks = []
+        for c in ontology.classes
+    ]
+    documented_properties = []
     for p in properties:
         kinds = [
             ontology.local(t) if ontology.ours(t) else t.rsplit("#", 1)[-1]
             for t in ontology.types(p)
         ]
-        property_blocks.append(
-            _term_block(
-                ontology,
+        documented_properties.append(
+            entry(
                 p,
                 [
-                    ("type", html.escape(", ".join(kinds))),
-                    ("domain", _links(ontology, domains[p])),
-                    ("range", _links(ontology, ranges[p])),
-                    ("subproperty of", _links(ontology, ontology.iris(p, RDFS + "subPropertyOf"))),
-                    ("inverse of", _links(ontology, ontology.iris(p, OWL + "inverseOf"))),
+                    Row("type", text=", ".join(kinds)),
+                    Row("domain", links(ontology, domains[p])),
+                    Row("range", links(ontology, ranges[p])),
+                    Row(
+                        "subproperty of", links(ontology, ontology.iris(p, RDFS + "subPropertyOf"))
+                    ),
+                    Row("inverse of", links(ontology, ontology.iris(p, OWL + "inverseOf"))),
                 ],
             )
         )
-    scheme_blocks = []
-    for s in ontology.schemes:
-        items = []
-        for concept in ontology.concepts(s):
-            local = ontology.local(concept)
-            definition = ontology.text(concept, SKOS + "definition", RDFS + "comment") or ""
-            alt = ontology.text(concept, SKOS + "altLabel")
-            matches = ontology.iris(concept, SKOS + "closeMatch") + ontology.iris(
-                concept, SKOS + "exactMatch"
-            )
-            items.append(
-                f'<li id="{html.escape(local)}">'
-                f"<strong>{html.escape(ontology.label(concept))}</strong>"
-                + (f" ({html.escape(alt)})" if alt else "")
-                + f" <code>okg:{html.escape(local)}</code>"
-                + (f"<br>{html.escape(definition)}" if definition else "")
-                + (f"<br>close match: {_links(ontology, matches)}" if matches else "")
-                + "</li>"
-            )
-        local = ontology.local(s)
-        scheme_blocks.append(
-            f'<section class="scheme" id="{html.escape(local)}">'
-            f"<h3>{html.escape(ontology.label(s))} "
-            f"<small><code>okg:{html.escape(local)}</code></small></h3>"
-            f"<p>{html.escape(ontology.text(s, SKOS + 'definition', RDFS + 'comment') or '')}</p>"
-            f'<ol class="concepts">{"".join(items)}</ol></section>'
+    schemes = [
+        Documented(
+            ontology.local(s),
+            ontology.label(s),
+            s,
+            ontology.text(s, SKOS + "definition", RDFS + "comment") or "",
+            concepts=[
+                Concept(
+                    ontology.local(c),
+                    ontology.label(c),
+                    ontology.text(c, SKOS + "altLabel"),
+                    ontology.text(c, SKOS + "definition", RDFS + "comment") or "",
+                    links(
+                        ontology,
+                        ontology.iris(c, SKOS + "closeMatch")
+                        + ontology.iris(c, SKOS + "exactMatch"),
+                    ),
+                )
+                for c in ontology.concepts(s)
+            ],
         )
-
-    def toc(iris: list[str]) -> str:
-        names = [html.escape(ontology.local(i)) for i in iris]
-        return "".join(f'<li><a href="#{n}">{n}</a></li>' for n in names)
-
-    return DEF_PAGE.format(
-        site_header=site_header("../", "def/"),
-        title=html.escape(title),
-        description=html.escape(description),
-        iri=html.escape(ns),
-        version=html.escape(version),
-        licence=_links(ontology, licence),
-        class_toc=toc(ontology.classes),
-        property_toc=toc(properties),
-        scheme_toc=toc(ontology.schemes),
-        classes="\n".join(class_blocks),
-        properties="\n".join(property_blocks),
-        schemes="\n".join(scheme_blocks),
-        n_classes=len(ontology.classes),
-        n_properties=len(properties),
-        n_schemes=len(ontology.schemes),
-    )
-
-
-DEF_PAGE = """\
-<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>{title}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="../static/pages/pages.css">
-<link rel="alternate" type="text/turtle" href="ontology.ttl">
-<link rel="alternate" type="application/ld+json" href="ontology.jsonld">
-</head>
-<body>
-{site_header}
-<main id="main">
-<div class="intro">
-<h1>{title}</h1>
-<p>{description}</p>
-<p>IRI <code>{iri}</code>, version {version}, licence {licence}. Download:
-<a href="ontology.ttl">Turtle</a>, <a href="ontology.jsonld">JSON-LD</a>,
-<a href="ontology.nt">N-Triples</a>, <a href="ontology.rdf">RDF/XML</a>.
-<a href="../">Query the graph</a>.</p>
-</div>
-<nav aria-label="Contents">
-<h2>Contents</h2>
-<p><a href="#classes">{n_classes} classes</a>, <a href="#properties">{n_properties} properties</a>,
-<a href="#code-lists">{n_schemes} code lists</a>.</p>
-<details><summary>Classes</summary><ul>{class_toc}</ul></details>
-<details><summary>Properties</summary><ul>{property_toc}</ul></details>
-<details><summary>Code lists</summary><ul>{scheme_toc}</ul></details>
-</nav>
-<h2 id="classes">Classes</h2>
-{classes}
-<h2 id="properties">Properties</h2>
-{properties}
-<h2 id="code-lists">Code lists</h2>
-{schemes}
-</main>
-</body>
-</html>
-"""
+        for s in ontology.schemes
+    ]
+    return {
+        "title": ontology.text(ns, DCT + "title") or "ofsted-kg ontology",
+        "description": ontology.text(ns, DCT + "description") or "",
+        "iri": ns,
+        "version": ontology.text(ns, OWL + "versionInfo") or "",
+        "licence": links(ontology, ontology.iris(ns, DCT + "license")),
+        "classes": classes,
+        "properties": documented_properties,
+        "schemes": schemes,
+    }

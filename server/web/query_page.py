@@ -1,6 +1,7 @@
 """The query page at ``/``: YASGUI on our own /sparql, with a gallery of example queries.
 
-    GET /                  the page (the gallery is plain HTML: it reads without JavaScript)
+    GET /                  the page, ``templates/query.html`` (the gallery is plain HTML: it
+                           reads without JavaScript)
     GET /examples.json     the gallery as data: name, title, description, query
     GET /examples/NAME.rq  one example as a SPARQL file
     GET /static/...        the page's own script and style, and YASGUI (server/static/vendor/,
@@ -13,19 +14,17 @@ a file. Their IRIs are written with the default base and rewritten to the config
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, redirect, request
+from flask import Blueprint, Response, redirect, render_template, request
 
 from .. import __version__
 from ..config import DEFAULT_BASE
 from ..errors import NotFoundError
-from .app import current_settings
-from .chrome import site_header
+from .context import current_settings
 from .vendor import YASGUI, is_installed
 
 bp = Blueprint("ui", __name__)
@@ -98,19 +97,16 @@ def _examples() -> list[Example]:
 def index() -> Response:
     settings = current_settings()
     examples = _examples()
-    page = PAGE.format(
-        header=site_header("./", ""),
-        gallery="\n".join(_gallery_item(e) for e in examples),
-        examples_json=_script_json([asdict(e) for e in examples]),
-        first_query=html.escape(examples[0].query if examples else DEFAULT_QUERY),
-        inferred=html.escape(settings.inferred_graph),
-        base=html.escape(settings.base),
-        version=html.escape(__version__),
-        yasgui_version=html.escape(YASGUI.version),
-        missing=""
-        if is_installed(YASGUI)
-        else '<p class="warning" role="alert">The query editor is not installed on this server '
-        "(run <code>make install</code>); the form below still runs queries.</p>",
+    page = render_template(
+        "query.html",
+        examples=examples,
+        examples_data=[asdict(e) for e in examples],
+        first_query=examples[0].query if examples else DEFAULT_QUERY,
+        inferred=settings.inferred_graph,
+        base=settings.base,
+        version=__version__,
+        yasgui_version=YASGUI.version,
+        editor_installed=is_installed(YASGUI),
     )
     return Response(page, content_type="text/html; charset=utf-8")
 
@@ -157,85 +153,10 @@ def example_file(name: str) -> Response:
     raise NotFoundError(f"there is no example query named {name!r}: see /examples.json")
 
 
-# -- The page -------------------------------------------------------------------------------------
-
-
-def _script_json(value: object) -> str:
-    """JSON safe inside a <script> element."""
-    text = json.dumps(value, ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def _gallery_item(example: Example) -> str:
-    name = html.escape(example.name)
-    return (
-        f'<li class="example" data-example="{name}">'
-        f'<h3><a href="examples/{name}.rq">{html.escape(example.title)}</a></h3>'
-        f"<p>{html.escape(example.description)}</p>"
-        f'<button type="button" class="run-example" data-example="{name}">'
-        f'Run<span class="visually-hidden"> “{html.escape(example.title)}”</span></button>'
-        "</li>"
-    )
-
+# -- The page (templates/query.html) ---------------------------------------------------------------
 
 DEFAULT_QUERY = """\
 SELECT ?graph (COUNT(*) AS ?triples)
 WHERE { GRAPH ?graph { ?s ?p ?o } }
 GROUP BY ?graph
 ORDER BY ?graph"""
-
-PAGE = """\
-<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>ofsted-kg: query the Ofsted knowledge graph</title>
-<link rel="stylesheet" href="static/pages/pages.css">
-<link rel="stylesheet" href="static/vendor/yasgui/yasgui.min.css">
-<link rel="stylesheet" href="static/ui/query.css">
-</head>
-<body>
-{header}
-<main id="main" class="query">
-<div class="intro">
-<h1>Ofsted knowledge graph</h1>
-<p>Ofsted's judgements on English councils' children's services, and the claims made about them,
-every fact traceable to its source. Ask it in SPARQL 1.1 at <code>/sparql</code>: the default graph
-is the union of all named graphs, and inferred triples sit in <code>{inferred}</code>.</p>
-<nav aria-label="Data and documentation"><ul>
-<li><a href="doc/council">Councils and their grades</a></li>
-<li><a href="def/">The ontology</a></li>
-<li><a href=".well-known/void">Dataset description (VoID, DCAT)</a></li>
-<li><a href="dumps/">Downloads</a></li>
-<li><a href="sparql?format=turtle">Service description (Turtle)</a></li>
-</ul></nav>
-</div>
-{missing}
-<section aria-labelledby="gallery-heading">
-<h2 id="gallery-heading">Example questions</h2>
-<p>Pick a question to load its query into the editor and run it; edit it from there.</p>
-<ol class="gallery">
-{gallery}
-</ol>
-</section>
-<section aria-labelledby="editor-heading">
-<h2 id="editor-heading">Query</h2>
-<div id="yasgui" data-base="{base}"></div>
-<noscript>
-<form method="post" action="sparql">
-<p><label for="query">Query</label></p>
-<textarea id="query" name="query" rows="14" cols="100">{first_query}</textarea>
-<p><button type="submit">Run query</button></p>
-</form>
-</noscript>
-</section>
-</main>
-<footer class="site"><p>ofsted-kg {version}. Query editor: YASGUI {yasgui_version} (MIT), served
-from this server.</p></footer>
-<script type="application/json" id="examples">{examples_json}</script>
-<script src="static/vendor/yasgui/yasgui.min.js"></script>
-<script src="static/ui/query.js"></script>
-</body>
-</html>
-"""

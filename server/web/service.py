@@ -70,6 +70,3 @@ def service_description(explicit: str | None) -> Response:
     response = Response(data, content_type=fmt.content_type)
     response.vary.add("Accept")
     return response
-
-
-

@@ -13,8 +13,8 @@ Updates (``update=`` form field, or ``application/sparql-update``), with ``using
 ``GET /sparql`` with no query answers the Service Description (``service``). SELECT and ASK answer
 in a results format, CONSTRUCT and DESCRIBE in a graph format (``rdf.formats``), chosen by an
 explicit ``format`` parameter (a name, an alias or a media type) or else by ``Accept``
-(``http.choose``); with no preference, SPARQL JSON and Turtle. SPARQLWrapper names formats in its own words (``xml`` for a CONSTRUCT
-means RDF/XML) and gives ``format`` more than once
+(``http.choose``); with no preference, SPARQL JSON and Turtle. SPARQLWrapper names formats in its
+own words (``xml`` for a CONSTRUCT means RDF/XML) and gives ``format`` more than once
 (``format=tsv&format=text/tab-separated-values``): the values are alternatives, and the first
 that fits wins. Queries run in worker processes under the deadline (``store.workers``), admitted
 by ``admission``; the answers of deterministic queries are kept (``answers``), per dataset version,
@@ -189,7 +189,8 @@ def sparql() -> Response:
         try:
             answer = run_for_client(job)
         except NotAcceptableKindError as exc:
-            raise not_acceptable(GRAPHS if exc.args[0] == "graph" else RESULTS, operation.format)
+            offered = GRAPHS if exc.args[0] == "graph" else RESULTS
+            raise not_acceptable(offered, operation.format) from None
         if cache is not None and key is not None and answer.deterministic:
             cache.put(key, answer)
     fmt = results if answer.kind == "results" else graphs
@@ -205,7 +206,7 @@ def answer_response(answer: Answer, fmt: Format) -> Response:
     return response
 
 
-# -- Updates ----------------------------------------------------------------------------------------
+# -- Updates ---------------------------------------------------------------------------------------
 
 
 def run_update(operation: Operation) -> Response:

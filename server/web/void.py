@@ -1,7 +1,8 @@
 """``/.well-known/void``: the dataset described in VoID and DCAT, with statistics from the store.
 
-    GET /.well-known/void            Turtle for RDF clients (and ``*/*``), HTML for browsers,
-                                     JSON-LD, N-Triples, RDF/XML by ``Accept`` or ``?format=``
+    GET /.well-known/void            Turtle for RDF clients (and ``*/*``), HTML for browsers
+                                     (``templates/void.html``), JSON-LD, N-Triples, RDF/XML by
+                                     ``Accept`` or ``?format=`` (``rdf.formats.DESCRIPTIONS``)
 
 What it says, and where each part comes from:
 
@@ -18,56 +19,31 @@ What it says, and where each part comes from:
   media type, gzip compression, byte size and SPDX checksum.
 
 ``void:entities`` counts the IRIs that have a type (``?s a ?class``); ``void:classes`` the distinct
-objects of ``rdf:type``. The numbers are kept per dataset version.
+objects of ``rdf:type``. The numbers are kept per dataset version, and the answer is negotiated
+and versioned as every page is (``http``: 406, ``ETag: W/"<version>-<format>"``, 304).
 """
 
 from __future__ import annotations
 
-import html
-import json
+import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request
-from werkzeug.datastructures import MIMEAccept
+from flask import Blueprint, Response, render_template, request
 
 from .. import __version__
-from ..errors import NotAcceptableError
+from ..rdf import jsonld
+from ..rdf.formats import DESCRIPTIONS, HTML, JSONLD, Format
+from ..rdf.namespaces import DCAT, DCT, FOAF, PREFIXES, PROV, RDF, RDFS, SD, SPDX, VOID, XSD
+from ..store.dumps import Manifest
 from ..store.workers import Job
-from .app import current_backend, current_settings
-from .chrome import site_header
-from .dumps import Manifest, current_dumps
+from .context import current_backend, current_settings, kept
+from .dumps import current_dumps
+from .http import conditional, negotiate, versioned
 
 bp = Blueprint("void", __name__)
-
-STATS_KEY = "ofsted_kg.void.stats"
-
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-VOID = "http://rdfs.org/ns/void#"
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-PROV = "http://www.w3.org/ns/prov#"
-SD = "http://www.w3.org/ns/sparql-service-description#"
-SPDX = "http://spdx.org/rdf/terms#"
-
-PREFIXES = {
-    "dcat": DCAT,
-    "dct": DCT,
-    "foaf": FOAF,
-    "prov": PROV,
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "sd": SD,
-    "spdx": SPDX,
-    "void": VOID,
-    "xsd": XSD,
-}
 
 MIT = "https://opensource.org/licenses/MIT"
 OGL = "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -228,12 +204,7 @@ def compute_statistics() -> Statistics:
 
 def current_statistics() -> Statistics:
     """The statistics of the data served now, computed once per dataset version."""
-    version = current_backend().version().token
-    cache: dict[str, Statistics] = current_app.extensions.setdefault(STATS_KEY, {})
-    if version not in cache:
-        cache.clear()
-        cache[version] = compute_statistics()
-    return cache[version]
+    return kept("void.statistics", compute_statistics)
 
 
 # -- The description as RDF -----------------------------------------------------------------------
@@ -408,8 +379,6 @@ def describe(stats: Statistics, dumps: Manifest, base: str, host: str) -> list[o
 
 
 def _key(iri: str) -> str:
-    import hashlib
-
     return hashlib.sha256(iri.encode()).hexdigest()[:12]
 
 
@@ -443,188 +412,68 @@ def _rights(stats: Statistics) -> str:
 
 # -- The route ------------------------------------------------------------------------------------
 
-# name -> (media type answered, Oxigraph format or None for HTML, media types that select it)
-FORMATS: tuple[tuple[str, str, ox.RdfFormat | None, tuple[str, ...]], ...] = (
-    (
-        "turtle",
-        "text/turtle; charset=utf-8",
-        ox.RdfFormat.TURTLE,
-        ("text/turtle", "application/x-turtle"),
-    ),
-    ("html", "text/html; charset=utf-8", None, ("text/html", "application/xhtml+xml")),
-    (
-        "jsonld",
-        "application/ld+json",
-        ox.RdfFormat.JSON_LD,
-        ("application/ld+json", "application/json"),
-    ),
-    (
-        "ntriples",
-        "application/n-triples",
-        ox.RdfFormat.N_TRIPLES,
-        ("application/n-triples", "text/plain"),
-    ),
-    ("rdfxml", "application/rdf+xml", ox.RdfFormat.RDF_XML, ("application/rdf+xml",)),
-)
-
-
-def choose_format() -> tuple[str, str, ox.RdfFormat | None]:
-    explicit = request.args.get("format")
-    if explicit:
-        for name, media, fmt, accepts in FORMATS:
-            if explicit.lower() == name or explicit.lower() in accepts:
-                return name, media, fmt
-        names = ", ".join(f[0] for f in FORMATS)
-        raise NotAcceptableError(f"format {explicit!r} is not offered; use one of {names}")
-    accept = MIMEAccept([(v.split(";")[0].strip(), q) for v, q in request.accept_mimetypes])
-    if not accept:
-        return FORMATS[0][0], FORMATS[0][1], FORMATS[0][2]
-    best = accept.best_match([m for f in FORMATS for m in f[3]])
-    if best is None:
-        offered = ", ".join(f[3][0] for f in FORMATS)
-        raise NotAcceptableError(f"the dataset description is available as {offered}")
-    return next((n, m, f) for n, m, f, accepts in FORMATS if best in accepts)
-
 
 @bp.route("/.well-known/void")
 def void() -> Response:
-    _name, media, fmt = choose_format()
-    settings = current_settings()
+    fmt = negotiate(DESCRIPTIONS, request.args.get("format"))
+    version = current_backend().version()
+    unchanged = conditional(version, fmt.name)
+    if unchanged is not None:
+        return unchanged
     stats = current_statistics()
-    triples = describe(stats, current_dumps(), settings.base, request.host_url)
-    body: str | bytes
-    if fmt is None:
-        body = render_html(stats, triples)
-    else:
-        prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-        body = ox.serialize(triples, format=fmt, prefixes=prefixes) or b""
-        if fmt == ox.RdfFormat.JSON_LD:
-            body = _compact_jsonld(body)
-    response = Response(body, content_type=media)
-    response.vary.add("Accept")
-    return response
+    manifest = current_dumps()
+    triples = describe(stats, manifest, current_settings().base, request.host_url)
+    body = render_html(stats, manifest, triples) if fmt is HTML else rdf_body(triples, fmt)
+    return versioned(Response(body, content_type=fmt.content_type), version, fmt.name)
 
 
-def _compact_jsonld(data: bytes) -> bytes:
-    """Oxigraph's JSON-LD, re-indented (it is already valid expanded JSON-LD)."""
-    return (json.dumps(json.loads(data), indent=1, ensure_ascii=False) + "\n").encode()
+def rdf_body(triples: list[ox.Triple], fmt: Format) -> bytes:
+    """The description in an RDF format: Turtle and RDF/XML with the prefixes, JSON-LD indented."""
+    prefixes = PREFIXES if fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    body = ox.serialize(triples, format=fmt.rdf, prefixes=prefixes) or b""
+    return jsonld.compact(body) if fmt is JSONLD else body
 
 
-# -- HTML for people ------------------------------------------------------------------------------
+# -- HTML for people (templates/void.html) --------------------------------------------------------
 
 
-def _label(iri: str) -> str:
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
+@dataclass(frozen=True)
+class GraphRow:
+    iri: str
+    href: str | None  # its page on this server, relative to /.well-known/void
+    counts: Counts
+    sources: list[Source]
 
 
-def render_html(stats: Statistics, triples: Iterable[ox.Triple]) -> str:
-    dumps = current_dumps()
-    t = stats.total
-    rows = "\n".join(
-        f'<tr><th scope="row">{html.escape(label)}</th><td>{value:,}</td></tr>'
-        for label, value in (
-            ("triples (each once, all graphs)", t.triples),
-            ("entities (typed IRIs)", t.entities),
-            ("classes", t.classes),
-            ("properties", t.properties),
-            ("distinct subjects", t.subjects),
-            ("distinct objects", t.objects),
-        )
-    )
+def render_html(stats: Statistics, manifest: Manifest, triples: list[ox.Triple]) -> str:
     base = current_settings().base
-    graph_rows = "\n".join(
-        f"<tr><td>{_graph_link(g, base)}</td><td>{c.triples:,}</td><td>{c.entities:,}</td>"
-        f"<td>{c.classes:,}</td><td>{c.properties:,}</td><td>{c.subjects:,}</td><td>{c.objects:,}</td>"
-        f"<td>{_sources_html(stats.sources.get(g, []))}</td></tr>"
+    graphs = [
+        GraphRow(g, graph_href(g, base), c, stats.sources.get(g, []))
         for g, c in sorted(stats.graphs.items())
-    )
-    dump_rows = "\n".join(
-        f'<li><a href="../dumps/{html.escape(f.format.file_name)}">'
-        f"{html.escape(f.format.file_name)}</a> "
-        f"({html.escape(f.format.label)}, {f.bytes:,} bytes, sha256 <code>{f.sha256}</code>)</li>"
-        for f in dumps.files
-    )
-    return VOID_PAGE.format(
-        site_header=site_header("../", ".well-known/void"),
-        rows=rows,
-        graph_rows=graph_rows,
-        dumps=dump_rows,
-        rights=_linked(_rights(stats)),
-        count=len(list(triples)),
+    ]
+    return render_template(
+        "void.html",
+        stats=stats,
+        count=len(triples),
+        rights=linked(_rights(stats)),
+        graphs=graphs,
+        manifest=manifest,
     )
 
 
-def _graph_link(graph: str, base: str) -> str:
-    """A named graph's IRI, linked to its page on this server when it is under the base."""
-    text = f"<code>{html.escape(graph)}</code>"
-    if not graph.startswith(base):
-        return text
-    return f'<a href="../{html.escape(graph[len(base) :])}">{text}</a>'
+def graph_href(graph: str, base: str) -> str | None:
+    """A named graph's page on this server when its IRI is under the base, else None."""
+    return f"../{graph[len(base) :]}" if graph.startswith(base) else None
 
 
 _URL = re.compile(r"https?://[^\s<>\"]+?(?=[.,;)]?(?:\s|$))")
 
 
-def _linked(text: str) -> str:
-    """Plain text as HTML, with its web addresses made links."""
-    parts, last = [], 0
+def linked(text: str) -> list[tuple[str, bool]]:
+    """Plain text cut into its parts, each with whether it is a web address (to be a link)."""
+    parts: list[tuple[str, bool]] = []
+    last = 0
     for match in _URL.finditer(text):
-        url = html.escape(match.group(0))
-        parts += [html.escape(text[last : match.start()]), f'<a href="{url}">{url}</a>']
+        parts += [(text[last : match.start()], False), (match.group(0), True)]
         last = match.end()
-    return "".join([*parts, html.escape(text[last:])])
-
-
-def _sources_html(sources: list[Source]) -> str:
-    parts = []
-    for source in sources:
-        title = html.escape(source.title or source.document)
-        link = source.page or source.document
-        who = f" ({html.escape(source.publisher_name)})" if source.publisher_name else ""
-        licence = f' <a href="{html.escape(source.license)}">licence</a>' if source.license else ""
-        parts.append(f'<a href="{html.escape(link)}">{title}</a>{who}{licence}')
-    return "<br>".join(parts)
-
-
-VOID_PAGE = """\
-<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>ofsted-kg: dataset description</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="../static/pages/pages.css"></head>
-<body>
-{site_header}
-<main id="main">
-<h1>The ofsted-kg dataset</h1>
-<p>Ofsted's judgements on English councils' children's services 2009-2025, the officials involved,
-the documents that report them and the claims made about them in the press, every fact traceable to
-its source. This page is the human view of a VoID and DCAT description ({count:,} triples): ask for
-<a href="?format=turtle">Turtle</a>, <a href="?format=jsonld">JSON-LD</a> or
-<a href="?format=ntriples">N-Triples</a>.</p>
-<p>Query it at <a href="../sparql">/sparql</a> (SPARQL 1.1) or with the
-<a href="../">query page</a>; the ontology is at <a href="../def/">/def/</a>.</p>
-<h2>Licences and attributions</h2>
-<p>{rights}</p>
-<h2>Statistics</h2>
-<table><tbody>
-{rows}
-</tbody></table>
-<h2>Downloads</h2>
-<ul>
-{dumps}
-</ul>
-<h2>Named graphs</h2>
-<table>
-<thead><tr><th>graph</th><th>triples</th><th>entities</th><th>classes</th><th>properties</th>
-<th>subjects</th><th>objects</th><th>sources</th></tr></thead>
-<tbody>
-{graph_rows}
-</tbody>
-</table>
-</main>
-</body>
-</html>
-"""
+    return [*parts, (text[last:], False)]

@@ -2,7 +2,8 @@
 
 Pages and machine-readable descriptions never use rdflib's query engine: every query is a
 ``Job`` for ``current_backend().run`` (worker processes, deadlines), answered as SPARQL JSON and
-read here into pyoxigraph terms.
+read here into pyoxigraph terms (``select``: the query function the pages are built with). The
+queries themselves are files in ``queries/``.
 
 The description of a resource (its RDF form, served as Turtle, JSON-LD, N-Triples, RDF/XML, TriG
 and N-Quads) is a concise bounded description widened for linked-data clients:
@@ -13,7 +14,7 @@ and N-Quads) is a concise bounded description widened for linked-data clients:
   ``…/fieldwork``) that it points to, expanded three levels deep;
 - the types the reasoner inferred for it (named classes only, in the inferred graph), so a client
   that knows only PROV-O, ORG, FOAF or SKOS recognises it;
-- the triples pointing at it (up to ``INCOMING_LIMIT``), so a client can find, say, a council's
+- the triples pointing at it (up to 1,000), so a client can find, say, a council's
   inspections and the claims about it;
 - the labels (``rdfs:label``, ``skos:prefLabel``, ``dct:title``) of everything those triples name;
 - for each named graph it draws on, that graph's type, label and ``prov:wasDerivedFrom`` (the
@@ -23,40 +24,41 @@ and N-Quads) is a concise bounded description widened for linked-data clients:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
 
+from ...rdf.namespaces import (
+    DCAT,
+    DCT,
+    FOAF,
+    ORG,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    TIME,
+    XSD,
+    okg,
+)
 from ...store.workers import Job
-from ..app import current_backend, current_settings
+from ..context import current_backend, current_settings
+from .queries import fill
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-PROV = "http://www.w3.org/ns/prov#"
-DCT = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-ORG = "http://www.w3.org/ns/org#"
-TIME = "http://www.w3.org/2006/time#"
-SPDX = "http://spdx.org/rdf/terms#"
-DCAT = "http://www.w3.org/ns/dcat#"
-
-RDF_TYPE = RDF + "type"
 LABEL_PREDICATES = (RDFS + "label", SKOS + "prefLabel", DCT + "title", FOAF + "name")
-INCOMING_LIMIT = 1000
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Row = dict[str, Term]
+Select = Callable[[str], list[Row]]  # a query function: SELECT text in, solutions out
 
 
 def prefixes(base: str) -> dict[str, str]:
-    """The prefixes used when serialising a description."""
+    """The prefixes used when serialising a description (the vocabularies it draws on)."""
     return {
-        "okg": base + "def/",
+        "okg": okg(base),
         "rdf": RDF,
         "rdfs": RDFS,
         "owl": OWL,
@@ -74,7 +76,8 @@ def prefixes(base: str) -> dict[str, str]:
 # -- Running SELECT queries through the backend ------------------------------------------------
 
 
-def _term(binding: Mapping[str, Any]) -> Term:
+def term(binding: Mapping[str, Any]) -> Term:
+    """A term of a SPARQL JSON result, as pyoxigraph's."""
     kind = binding["type"]
     value = binding["value"]
     if kind == "uri":
@@ -89,13 +92,14 @@ def _term(binding: Mapping[str, Any]) -> Term:
 
 
 def select(query: str) -> list[Row]:
-    """The solutions of a SELECT query, each a mapping from variable name to term."""
+    """The solutions of a SELECT query, each a mapping from variable name to term (the query
+    function the pages are built with)."""
     settings = current_settings()
     job = Job("query", query, "JSON", None, max_bytes=settings.max_result_bytes)
     answer = current_backend().run(job)
     data = json.loads(answer.data)
     return [
-        {name: _term(value) for name, value in binding.items()}
+        {name: term(value) for name, value in binding.items()}
         for binding in data["results"]["bindings"]
     ]
 
@@ -105,15 +109,6 @@ def ask(query: str) -> bool:
     return bool(json.loads(answer.data)["boolean"])
 
 
-def iri(text: str) -> str:
-    """An IRI written for a query (checked, so it cannot break out of its brackets)."""
-    return str(ox.NamedNode(text))
-
-
-def literal(text: str) -> str:
-    return str(ox.Literal(text))
-
-
 # -- Does the graph know this IRI? -------------------------------------------------------------
 
 
@@ -121,13 +116,10 @@ def is_known(resource: str) -> bool:
     """Whether any named graph names the resource, as subject or object, or it names a graph.
     A string that is no IRI at all (a space, a quote) is not known."""
     try:
-        node = iri(resource)
+        query = fill("is-known", current_settings().base, resource=resource)
     except ValueError:
         return False
-    return ask(
-        f"ASK {{ {{ GRAPH ?g {{ {node} ?p ?o }} }} UNION {{ GRAPH ?g {{ ?s ?p {node} }} }} "
-        f"UNION {{ GRAPH {node} {{ ?s ?p ?o }} }} }}"
-    )
+    return ask(query)
 
 
 # -- The description ---------------------------------------------------------------------------
@@ -154,61 +146,29 @@ class Description:
         return data
 
 
-def _owned(var: str, resource: str) -> str:
-    """A filter: ``var`` is a blank node or one of the resource's own sub-resources."""
-    return f"(isBlank({var}) || STRSTARTS(STR({var}), {literal(resource + '/')}))"
+def quads_of(rows: list[Row]) -> set[ox.Quad]:
+    """The quads of a query's ?s ?p ?o ?g solutions."""
+    return {ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows}  # type: ignore[arg-type]
 
 
 def describe(resource: str) -> Description:
-    settings = current_settings()
-    node = iri(resource)
-    inferred = iri(settings.inferred_graph)
-    labels = ", ".join(iri(p) for p in LABEL_PREDICATES)
-    query = f"""
-SELECT ?s ?p ?o ?g WHERE {{
-  {{ GRAPH ?g {{ {node} ?p ?o }} FILTER(?g != {inferred}) BIND({node} AS ?s) }}
-  UNION
-  {{ GRAPH ?g {{ {node} ?p1 ?s . ?s ?p ?o }} FILTER(?g != {inferred} && {_owned("?s", resource)}) }}
-  UNION
-  {{ GRAPH ?g {{ {node} ?p1 ?x . ?x ?p2 ?s . ?s ?p ?o }}
-     FILTER(?g != {inferred} && {_owned("?x", resource)} && {_owned("?s", resource)}) }}
-  UNION
-  {{ GRAPH ?g {{ {node} ?p1 ?x . ?x ?p2 ?y . ?y ?p3 ?s . ?s ?p ?o }}
-     FILTER(?g != {inferred} && {_owned("?x", resource)} && {_owned("?y", resource)}
-            && {_owned("?s", resource)}) }}
-  UNION
-  {{ GRAPH {inferred} {{ {node} a ?o }}
-     FILTER(isIRI(?o) && ?o != {iri(OWL + "Thing")})
-     BIND({node} AS ?s) BIND({iri(RDF_TYPE)} AS ?p) BIND({inferred} AS ?g) }}
-  UNION
-  {{ {{ SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p {node} }} FILTER(?g != {inferred}) }}
-       LIMIT {INCOMING_LIMIT} }}
-     BIND({node} AS ?o) }}
-  UNION
-  {{ {{ SELECT DISTINCT ?s WHERE {{
-        {{ GRAPH ?g0 {{ {node} ?p0 ?s }} FILTER(?g0 != {inferred}) }}
-        UNION
-        {{ GRAPH ?g0 {{ {node} ?p0 ?x0 . ?x0 ?p1 ?s }}
-           FILTER(?g0 != {inferred} && {_owned("?x0", resource)}) }}
-        UNION
-        {{ SELECT ?s WHERE {{ GRAPH ?g0 {{ ?s ?p0 {node} }} FILTER(?g0 != {inferred}) }}
-           LIMIT {INCOMING_LIMIT} }}
-        FILTER(isIRI(?s))
-     }} }}
-     GRAPH ?g {{ ?s ?p ?o }} FILTER(?p IN ({labels}) && ?g != {inferred}) }}
-}}"""
-    rows = select(query)
-    quads = {ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows}  # type: ignore[arg-type]
-    graphs = {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+    """The description of a resource (see the module's docstring): ``queries/describe.rq``, then
+    the provenance of the graphs it draws on (``queries/graph-provenance.rq``)."""
+    base = current_settings().base
+    quads = quads_of(select(fill("describe", base, resource=resource)))
+    graphs = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
     if graphs:
-        names = " ".join(iri(g.value) for g in graphs)
-        provenance = ", ".join(iri(p) for p in (RDF_TYPE, RDFS + "label", PROV + "wasDerivedFrom"))
-        for r in select(
-            f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {names} }} "
-            f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?p IN ({provenance}) && ?g != {inferred}) }}"
-        ):
-            quads.add(ox.Quad(r["s"], r["p"], r["o"], r["g"]))  # type: ignore[arg-type]
+        quads |= quads_of(select(fill("graph-provenance", base, s=graphs)))
     return Description(resource, frozenset(quads))
+
+
+def council_index_description() -> Description:
+    """The index of councils as RDF: each council's type, label, GSS code and latest inspection,
+    that inspection's date and framework, and the grade of its overall effectiveness, each
+    statement in the named graph it comes from (``queries/council-index-data.rq``)."""
+    base = current_settings().base
+    rows = select(fill("council-index-data", base))
+    return Description(base + "id/council", frozenset(quads_of(rows)))
 
 
 def outgoing(description: Description) -> Iterator[ox.Quad]:
