@@ -12,6 +12,7 @@ for ``ofsted-kg export`` and the dumps. Content negotiation itself is ``web.http
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pyoxigraph as ox
 
@@ -45,7 +46,7 @@ class Format:
         assert isinstance(self.oxigraph, ox.QueryResultsFormat), self.name
         return self.oxigraph
 
-    @property
+    @cached_property
     def enum_name(self) -> str:
         """The name of its Oxigraph format in its enum (what a query worker is sent)."""
         enum = type(self.oxigraph)

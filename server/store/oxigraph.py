@@ -153,6 +153,9 @@ class Store:
         """Run a SPARQL update as it is (the default graph is the store's own)."""
         if not self.writable:
             raise StoreError("the store is open read-only")
+        self._run_update(text, base_iri)
+
+    def _run_update(self, text: str, base_iri: str | None) -> None:
         try:
             self.inner.update(text, base_iri=base_iri)
         except SyntaxError as exc:
@@ -180,12 +183,7 @@ class Store:
     def _update_one(self, text: str, *, default_target: str, base_iri: str | None) -> None:
         self.ensure_union()
         before = self._default_triples()
-        try:
-            self.inner.update(text, base_iri=base_iri)
-        except SyntaxError as exc:
-            raise QuerySyntaxError(str(exc.msg or exc)) from None
-        except RuntimeError as exc:  # e.g. DROP GRAPH of a graph that does not exist, no SILENT
-            raise UpdateFailedError(str(exc)) from None
+        self._run_update(text, base_iri)
         after = self._default_triples()
         for t in before - after:
             for quad in list(self.inner.quads_for_pattern(t.subject, t.predicate, t.object, None)):

@@ -24,7 +24,7 @@ and N-Quads) is a concise bounded description widened for linked-data clients:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,7 +170,3 @@ def council_index_description() -> Description:
     rows = select(fill("council-index-data", base))
     return Description(base + "id/council", frozenset(quads_of(rows)))
 
-
-def outgoing(description: Description) -> Iterator[ox.Quad]:
-    subject = ox.NamedNode(description.resource)
-    return (q for q in description.quads if q.subject == subject)
