@@ -169,4 +169,3 @@ def council_index_description() -> Description:
     base = current_settings().base
     rows = select(fill("council-index-data", base))
     return Description(base + "id/council", frozenset(quads_of(rows)))
-
