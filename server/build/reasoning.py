@@ -40,6 +40,10 @@ Approach
   (the fallback path: correct, slow, never seen on our data). owl:hasKey (the ORG
   ontology has one) is evaluated over the whole graph whenever the queue runs dry,
   until nothing changes.
+* ``Engine`` is public for ofsted_kg.build.incremental, which keeps one alive across writes:
+  inserts go through the same queue; deletes use ``evaluate`` under ``collecting`` (the rule
+  instances with a given triple as a premise, their conclusions listed instead of queued),
+  ``remove`` and ``occurs`` (DRed, described there).
 * The cyclic garbage collector is paused during the run (nothing we build is cyclic):
   it would otherwise rescan millions of containers and double the run time.
 
@@ -114,7 +118,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -129,7 +133,15 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-__all__ = ["entailed_triples", "entailments"]
+__all__ = [
+    "Engine",
+    "TripleList",
+    "entailed_triples",
+    "entailments",
+    "is_list_axiom",
+    "is_schema_triple",
+    "one_time_rules",
+]
 
 _TermTriple = tuple[Node, Node, Node]
 _Triple = tuple[int, int, int]
@@ -244,6 +256,17 @@ _RESTRICTION_PREDICATES: Final[frozenset[int]] = frozenset(
 _LIST_AXIOMS: Final[frozenset[int]] = frozenset({INTER, UNION, CHAIN})
 
 
+def is_schema_triple(p: int, o: int) -> bool:
+    """Whether the interned triple ``_ p o`` is schema: it changes what the rules do with others
+    (its processing invalidates the cached plans; `Engine.evaluate` runs the schema rules)."""
+    return p in _SCHEMA_PREDICATES or (p == TYPE and o in _SCHEMA_CLASSES)
+
+
+def is_list_axiom(p: int) -> bool:
+    """Whether ``_ p _`` is an axiom whose object is an rdf:List the engine registers."""
+    return p in _LIST_AXIOMS
+
+
 def entailments(graph: Graph, *, reproduce_owlrl_haskey_bug: bool = False) -> Graph:
     """The OWL 2 RL entailments of `graph` that are not already in it.
 
@@ -276,16 +299,16 @@ def entailed_triples(
     between. The input may be a list of triples instead of a Graph (their union: a triple
     listed twice counts once), which saves building an rdflib Graph for the input too.
     """
-    source = graph if isinstance(graph, Graph) else _TripleList(graph)
+    source = graph if isinstance(graph, Graph) else TripleList(graph)
     with _gc_paused():
-        engine = _Engine(key_bug=reproduce_owlrl_haskey_bug)
+        engine = Engine(key_bug=reproduce_owlrl_haskey_bug)
         engine.load(source.triples((None, None, None)))
-        engine.add_derived(_one_time_rules(source, engine.literal_objects))
+        engine.add_derived(one_time_rules(source, engine.literal_objects))
         engine.run()
         return engine.entailed()
 
 
-class _TripleList:
+class TripleList:
     """A list of triples with the one method of rdflib's Graph that the reasoner reads the input
     with: ``triples((None, p, None))``, p given or not."""
 
@@ -316,8 +339,8 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _one_time_rules(
-    graph: Graph | _TripleList, literal_objects: Iterable[Literal]
+def one_time_rules(
+    graph: Graph | TripleList, literal_objects: Iterable[Literal]
 ) -> list[_TermTriple]:
     """owlrl's ``one_time_rules``: cls-thing, cls-nothing1, prp-ap, dt-type1, dt-type2.
 
@@ -407,7 +430,7 @@ class _ClassPlan:
     on_class_of: tuple[tuple[int, int], ...]  # cls-maxqc4: (restriction, property)
 
 
-class _Engine:
+class Engine:
     """Semi-naive forward chaining of owlrl's OWL 2 RL rules over interned triples."""
 
     def __init__(self, *, key_bug: bool) -> None:
@@ -524,6 +547,105 @@ class _Engine:
 
     def has(self, s: int, p: int, o: int) -> bool:
         return o in self.spo.get(s, _EMPTY_DICT).get(p, _EMPTY_SET)
+
+    # ------------------------------------------- incremental maintenance (incremental.py)
+
+    def evaluate(self, s: int, p: int, o: int) -> None:
+        """Every rule with the indexed triple ``s p o`` as a premise, the others looked up
+        in the indexes: what `drain` does with a triple, without indexing it or dropping
+        plans. With `collecting`, this lists the conclusions of those rule instances."""
+        self.process(s, p, o)
+        if is_schema_triple(p, o):
+            self.process_schema(s, p, o)
+
+    @contextmanager
+    def collecting(self, sink: Callable[[int, int, int], None]) -> Iterator[None]:
+        """Within the block, rule conclusions go to `sink` instead of the queue (the
+        indexes, `known` and the queues are left alone)."""
+        self.__dict__["add"] = sink  # shadows the method for `self.add` lookups
+        try:
+            yield
+        finally:
+            del self.__dict__["add"]
+
+    def remove(self, s: int, p: int, o: int) -> None:
+        """Forget an indexed triple (the caller drops the plans if it is schema)."""
+        self.known.discard((s, p, o))
+        by_p = self.spo.get(s)
+        if by_p is not None:
+            objects = by_p.get(p)
+            if objects is not None:
+                objects.discard(o)
+                if not objects:
+                    del by_p[p]
+                    subjects = self.pso[p]
+                    subjects.discard(s)
+                    if not subjects:
+                        del self.pso[p]
+                if not by_p:
+                    del self.spo[s]
+        by_p = self.ops.get(o)
+        if by_p is not None:
+            linked = by_p.get(p)
+            if linked is not None:
+                linked.discard(s)
+                if not linked:
+                    del by_p[p]
+                if not by_p:
+                    del self.ops[o]
+        if p == SAME and s != o:
+            for term in (s, o):
+                if not self.has_alias(term):
+                    self.aliased.discard(term)
+
+    def has_alias(self, t: int) -> bool:
+        """Whether t is in an indexed non-reflexive owl:sameAs triple."""
+        return any(x != t for x in self.objects(t, SAME)) or any(
+            x != t for x in self.subjects(SAME, t)
+        )
+
+    def occurs(self, t: int) -> bool:
+        """Whether t is in an indexed triple other than ``t owl:sameAs t``."""
+        for p, objects in self.spo.get(t, _EMPTY_DICT).items():
+            if p != SAME or len(objects) > 1 or t not in objects:
+                return True
+        for p, subjects in self.ops.get(t, _EMPTY_DICT).items():
+            if p != SAME or len(subjects) > 1 or t not in subjects:
+                return True
+        as_predicate = self.pso.get(t, _EMPTY_SET)
+        return bool(as_predicate) and (t != SAME or len(as_predicate) > 1)
+
+    def plan_for(self, p: int) -> _PropertyPlan | None:
+        """The (cached) plan of predicate p: None if no rule does anything with its triples
+        beyond eq-ref and eq-rep-*."""
+        plans = self.property_plans
+        if p in plans:
+            return plans[p]
+        plan = plans[p] = self.property_plan(p)
+        return plan
+
+    def class_plan_for(self, c: int) -> _ClassPlan | None:
+        """The (cached) plan of class c (see `plan_for`)."""
+        plans = self.class_plans
+        if c in plans:
+            return plans[c]
+        plan = plans[c] = self.class_plan(c)
+        return plan
+
+    def derives_about_subject(self, s: int, p: int, o: int) -> bool:
+        """Whether `evaluate` of the indexed ``s p o`` may conclude a triple with subject s
+        other than by eq-ref: False when no plan, schema rule, owl:sameAs rule or eq-rep-p/o
+        applies (eq-rep-s copies it to s's aliases, about other subjects)."""
+        if p == SAME or is_schema_triple(p, o):
+            return True
+        aliased = self.aliased
+        if p in aliased or o in aliased or self.plan_for(p) is not None:
+            return True
+        return p == TYPE and self.class_plan_for(o) is not None
+
+    def drop_plans(self) -> None:
+        self.property_plans.clear()
+        self.class_plans.clear()
 
     def pairs(self, p: int) -> list[tuple[int, int]]:
         """All (x, y) with ``x p y``, as a snapshot."""
