@@ -1,4 +1,4 @@
-"""The ``ofsted-kg`` command: build, validate, export, query, serve.
+"""The ``ofsted-kg`` command: build, validate, export, query, serve, and the write log.
 
 Every user error is one line on stderr (``ofsted-kg: ...``) and a non-zero exit status: 2 when the
 command is at fault (bad arguments or settings, a malformed query), 1 otherwise (syntax errors and
@@ -165,6 +165,27 @@ def make_parser() -> argparse.ArgumentParser:
         choices=[f.name for f in (*RESULTS, *GRAPHS)],
         help="results format (default: json for SELECT and ASK, turtle for CONSTRUCT and DESCRIBE)",
     )
+
+    writes = commands.add_parser(
+        "writes",
+        parents=[common],
+        help="the write log: list the accepted writes, show one, revert one",
+        description="List the writes the server accepted (newest first), show one with what it "
+        "changed, or revert one: undo what it changed, as a new write checked against the "
+        "shapes and logged like any other. Reverting opens the store for writing, so it cannot "
+        "run while a server that takes writes has the store: revert through the server then "
+        "(POST /writes/ID/revert).",
+    )
+    writes.add_argument(
+        "action",
+        nargs="?",
+        default="list",
+        choices=["list", "show", "revert"],
+        help="(default: list)",
+    )
+    writes.add_argument("id", nargs="?", help="the write's id (for show and revert)")
+    writes.add_argument("--limit", type=int, default=20, metavar="N", help="list at most N (20)")
+    writes.add_argument("--by", default=None, metavar="NAME", help="who reverts (for the log)")
 
     serve = commands.add_parser(
         "serve",
@@ -337,6 +358,49 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_writes(args: argparse.Namespace) -> int:
+    import json
+
+    from .backends.writer import StoreWriter
+    from .store.writelog import WriteLog, log_path
+
+    settings = settings_from(args)
+    log = WriteLog(log_path(settings.store))
+    if args.action == "list":
+        entries = list(log.entries())
+        for entry in reversed(entries[-max(1, args.limit) :]):
+            request = entry.get("request", {})
+            what = request.get("graph") or request.get("of") or ""
+            print(
+                f"{entry['id']}  {entry['at']}  {entry.get('by', '')}  {request.get('kind', '')}"
+                f"{' ' + what if what else ''}  +{len(entry.get('added', []))} "
+                f"-{len(entry.get('removed', []))}"
+            )
+        if not entries:
+            print(f"no writes logged for {settings.store}", file=sys.stderr)
+        return 0
+    if args.id is None:
+        _error(f"writes {args.action} needs the id of a write (see 'ofsted-kg writes')")
+        return 2
+    if args.action == "show":
+        entry = log.find(args.id)
+        if entry is None:
+            _error(f"there is no write {args.id!r} in the write log")
+            return 1
+        print(json.dumps(entry, indent=2, ensure_ascii=False))
+        return 0
+    writer = StoreWriter(settings, lock_wait=0.0)
+    try:
+        written = writer.revert(args.id, args.by or os.environ.get("USER", "command line"))
+    finally:
+        writer.close()
+    if written.write_id is None:
+        print(f"write {args.id} changed nothing that is still there: nothing to undo")
+    else:
+        print(f"reverted {args.id} as write {written.write_id}; version {written.version}")
+    return 0
+
+
 # An idle connection (no request under way, nothing received) is closed after this long.
 IDLE_CONNECTION_SECONDS = 60
 
@@ -389,6 +453,7 @@ COMMANDS = {
     "export": cmd_export,
     "query": cmd_query,
     "serve": cmd_serve,
+    "writes": cmd_writes,
 }
 
 

@@ -60,6 +60,13 @@ def _optional_text(value: Any) -> str | None:
     return text or None
 
 
+def _name(value: Any) -> str:
+    text = str(value).strip()
+    if not text or len(text) > 200 or any(ord(c) < 32 for c in text):
+        raise ValueError("must be a name of 1 to 200 printable characters")
+    return text
+
+
 def _non_negative_int(value: Any) -> int:
     number = int(value)
     if number < 0:
@@ -231,9 +238,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "write_memory",
         4096,
-        "Most memory (MiB) a write's process may take (a write copies, reasons over and "
-        "validates the whole store: some 750 MB on the real graph); a write that needs more is "
-        "stopped, nothing of it kept, and answered 503. 0: no limit.",
+        "Most memory (MiB) the writer process may take (it keeps what reasoning and validation "
+        "need of the whole store in memory: some 1,500 MB on the real graph); a write that needs "
+        "more is stopped, nothing of it kept, and answered 503. 0: no limit.",
         _non_negative_int,
         metavar="MIB",
     ),
@@ -245,6 +252,13 @@ SETTINGS: tuple[Setting, ...] = (
         "visible to other users of the machine.",
         _optional_text,
         metavar="T",
+    ),
+    Setting(
+        "update_token_name",
+        "publisher",
+        "Who holds the update token, as the write log names them (each write's 'by').",
+        _name,
+        metavar="NAME",
     ),
     Setting(
         "validation_workers",
@@ -376,6 +390,7 @@ class Settings:
     write_timeout: float
     write_memory: int
     update_token: str | None
+    update_token_name: str
     validation_workers: int
     default_graph: str
     max_body_bytes: int

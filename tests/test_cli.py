@@ -423,6 +423,7 @@ def test_every_setting_can_be_set_from_the_environment() -> None:
     values = {
         "root": "/r", "store": "/s", "base": "http://example.org/kg/", "host": "::1",
         "port": "1", "threads": "3", "query_timeout": "2.5", "update_token": "t",
+        "update_token_name": "Newsdesk",
         "validation_workers": "1", "query_memory": "64", "connections": "7",
         "client_queries": "3", "reserved_workers": "1", "write_timeout": "4.5",
         "write_memory": "100",

@@ -231,6 +231,18 @@ def framework_loses_scale(world: World, index: int) -> Write:
     return Write(removed=tuple(world.asserted(framework, {OKG.gradeScale})))
 
 
+def grade_off_scale(world: World, index: int) -> Write:
+    """A judgement given a grade of another framework's scale instead of its own: the SPARQL
+    rule (JudgementGradeFitsFramework) fails on that judgement alone, found through the one
+    pattern joining the rule's class to the judgement."""
+    judgement = pick(world.instances(OKG.Judgement, OKG.grade), index)
+    grade = world.graph.value(judgement, OKG.grade)
+    scale = world.graph.value(grade, SKOS.inScheme)
+    others = [g for g in world.used(OKG.grade) if (g, SKOS.inScheme, scale) not in world.graph]
+    removed = world.asserted(judgement, {OKG.grade})
+    return Write(removed=tuple(removed)) + world.add((judgement, OKG.grade, pick(others, index)))
+
+
 def typed_by_domain(world: World, index: int) -> Write:
     """A person given an okg:judgementYear is a judgement by its domain: the judgement shapes
     apply to them."""
@@ -288,6 +300,7 @@ EDITS: dict[str, Edit] = {
     edit.__name__: edit
     for edit in (
         grade_loses_scheme,
+        grade_off_scale,
         role_loses_scheme,
         framework_loses_scale,
         typed_by_domain,
@@ -355,6 +368,7 @@ edits = st.lists(
 @example(
     edits=[
         ("typed_by_range", 3),
+        ("grade_off_scale", 7),
         ("typed_by_subclass", 4),
         ("required_removed", 5),
         ("added_invalid", 6),
@@ -379,7 +393,9 @@ def test_each_edit_makes_a_change(world: World) -> None:
 # -- Every kind of path, on small random graphs ---------------------------------------------------
 
 # Shapes that use what the project's shapes do not (yet): sequence, inverse, one-or-more and
-# zero-or-more paths, sh:node, sh:equals, closed shapes, targets of every kind, a subclass.
+# zero-or-more paths, sh:node, sh:equals, closed shapes, targets of every kind, a subclass; and
+# SPARQL rules of both forms: one row per node joined to a target node's class (ex:Rows, as
+# shape:JudgementGradeFitsFramework), and one evaluated at each focus node (ex:PerNode).
 SYNTHETIC_SHAPES = """
 @prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
@@ -407,6 +423,16 @@ ex:Qualified a sh:PropertyShape ; sh:targetClass ex:A ;
     sh:qualifiedMaxCount 1 ; sh:message "q." .
 ex:Optional a sh:PropertyShape ; sh:targetClass ex:C ;
     sh:path ( [ sh:zeroOrOnePath ex:p ] rdf:type ) ; sh:hasValue ex:B ; sh:message "zo." .
+ex:Rows a sh:NodeShape ; sh:targetNode ex:A ;
+    sh:sparql [ sh:message "rows {?value}." ; sh:select '''
+        PREFIX ex: <http://example.org/>
+        SELECT $this ?value WHERE {
+            ?value a $this ; ex:p ?x . ?x ex:q ?y . FILTER NOT EXISTS { ?y ex:r ?x } }''' ] .
+ex:PerNode a sh:NodeShape ; sh:targetClass ex:B ;
+    sh:sparql [ sh:message "per {?v}." ; sh:select '''
+        PREFIX ex: <http://example.org/>
+        SELECT $this ?v WHERE {
+            $this ex:q ?v . OPTIONAL { ?v ex:p ?w . ?w a ex:C } FILTER (!BOUND(?w)) }''' ] .
 """
 EX = rdflib.Namespace("http://example.org/")
 NODES = [EX[f"n{i}"] for i in range(5)]
@@ -475,3 +501,19 @@ def test_every_result_that_changes_is_planned(
         k for pair, keys in full_after.items() if pair in planned or pair[1] in whole for k in keys
     }
     assert {key(r) for r in incremental.results} == expected
+
+
+def test_sparql_rules_are_read_from_this(synthetic: Synthetic, world: World) -> None:
+    """SPARQL rules whose patterns all join to $this are compiled into reads (not validated
+    whole on every change of a predicate they name); one whose solutions hang from one node
+    joined to a target node's class evaluates only the solutions a change reaches."""
+    _shapes, dependencies = synthetic
+    roots = {root.shape: root for root in dependencies.compiled}
+    assert not roots[EX.Rows].has_sparql and roots[EX.Rows].through is not None
+    assert not roots[EX.PerNode].has_sparql and roots[EX.PerNode].through is None
+    rule = rdflib.URIRef("https://w3id.org/ofsted-kg/shapes/JudgementGradeFitsFramework")
+    real = {root.shape: root for root in world.dependencies.compiled}
+    assert not real[rule].has_sparql and real[rule].through is not None
+    with world.applied(grade_off_scale(world, 3)) as change:
+        plan = validate_change(world.graph, world.dependencies, change)[1]
+    assert rule not in plan.whole and len(plan.through[rule]) == 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 import email.utils
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol, TypeVar
 
 import pyoxigraph as ox
@@ -24,6 +25,7 @@ from ..rdf.formats import upload_format
 from ..rdf.sparql_text import check_no_load, check_service, check_structure, with_using
 from ..store.oxigraph import Store
 from ..store.workers import Answer, Job
+from ..store.writelog import WriteLog
 
 T = TypeVar("T")
 
@@ -62,6 +64,19 @@ class Backend(Protocol):
         """Carry out a write (see ``writes``); True if it made a new named graph."""
         ...
 
+    def write_log(self) -> WriteLog | None:
+        """The log of the writes this backend accepted (None: it keeps none)."""
+        ...
+
+    def revert(self, write_id: str, by: str) -> str | None:
+        """Undo a logged write as a new write; the new write's id (None if it changed nothing)."""
+        ...
+
+    def dump_source(self) -> Path | None:
+        """The store directory the dumps of the current version are made from (None: the
+        store at ``settings.store``)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -88,22 +103,38 @@ class Write:
     bodies: tuple[Body, ...] = ()
     using: tuple[str, ...] = ()  # an update's using-graph-uri
     using_named: tuple[str, ...] = ()  # and using-named-graph-uri
+    by: str = ""  # the name of the token it came with (for the write log)
 
 
 def parse_bodies(write: Write) -> list[ox.Triple]:
-    """The triples of a write's documents (in the child process); 400 if one does not parse."""
+    """The triples of a write's documents (in the process that carries it out); 400 if one does
+    not parse. A document's blank nodes are its own: each becomes a new blank node, never one
+    the store already has under the same label."""
     base = write.graph or write.base_iri
     triples: list[ox.Triple] = []
     for body in write.bodies:
         fmt = upload_format(body.media_type)
         if fmt is None:
             raise BadRequestError(f"the graph cannot be read as {body.media_type}")
+        fresh: dict[ox.BlankNode, ox.BlankNode] = {}
         try:
             quads = ox.parse(body.data, fmt.rdf, base_iri=base)
-            triples.extend(ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+            triples.extend(
+                ox.Triple(_own(q.subject, fresh), q.predicate, _own(q.object, fresh)) for q in quads
+            )
         except (SyntaxError, ValueError, OSError) as exc:
             raise BadRequestError(f"the graph does not parse as {body.media_type}: {exc}") from None
     return triples
+
+
+def _own(term: T, fresh: dict[ox.BlankNode, ox.BlankNode]) -> T:
+    """A document's blank node as a new one (the same for the same label)."""
+    if isinstance(term, ox.BlankNode):
+        found = fresh.get(term)
+        if found is None:
+            found = fresh[term] = ox.BlankNode()
+        return found  # type: ignore[return-value]
+    return term
 
 
 def change_for(write: Write, settings: Settings) -> Callable[[Store], bool]:

@@ -1,44 +1,32 @@
-"""The embedded Oxigraph store at ``settings.store``: queried by worker processes, written by a
-process per write.
+"""The embedded Oxigraph store at ``settings.store``: queried by worker processes, written in
+place by one writer process.
 
-The store is never written in place. A write (``base.Write``) runs under one lock, in a child
-process of its own (``runtime.run_isolated``: client input is parsed there, a write past
-``write_timeout`` or ``write_memory`` is stopped, and its memory goes back to the system when it
-ends):
-
-    1. read the live store into an in-memory store (the build's way: nothing is changed on disk
-       until the end, and an in-memory store is several times faster to change)
-    2. apply the write to the copy (the default graph kept the union of the named graphs)
-    3. if the store has the inferred graph ({base}graph/inferred, made by ``ofsted-kg build``),
-       recompute it from the vocabulary, ontology and fact graphs; a store without it (a scratch
-       store) gets none
-    4. validate the data graphs against the shapes graphs in the store (none in a scratch store);
-       a violation answers 422 with the report, and the copy is deleted: nothing is kept
-    5. write the copy to a new store directory beside the live one in one bulk load, swap it in
-       (the build's safe swap; the old store is kept for its readers a while) and bump the
-       dataset version, so the query workers reopen it
+A server without an update token serves the store as it is: the query workers open its
+directory read-only. A server with one starts the writer (``writer.WriterProcess``), which
+opens the store for writing, keeps it, and carries every write out in place (``writer``: the
+change, its entailments and the shapes' verdict on what it affects, journalled so that a write
+is kept whole or not at all). Readers never open the live store then: after each write the
+writer takes a snapshot of it (hard links), the dataset version moves on, and a query worker
+handed a job of the new version opens the new snapshot. A snapshot replaced is deleted once no
+query can still be reading it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 import threading
 from pathlib import Path
 
-import pyoxigraph as ox
-
-from ..build.pipeline import union_quads
-from ..build.validation import start_validation
 from ..config import Settings
 from ..errors import StoreError
-from ..runtime import run_isolated
-from ..store.directories import StagedStore, is_store_dir, open_pinned, recover, remove_retired
-from ..store.oxigraph import Store, gc_paused
+from ..store.directories import is_store_dir, recover, remove_retired
+from ..store.dumps import store_modified, store_version
+from ..store.inplace import remove_snapshots
 from ..store.workers import Answer, Job, StoreLocation, WorkerPool
-from .base import Version, Write, apply_change, change_for, raise_on_violations
+from ..store.writelog import WriteLog, log_path
+from .base import Version, Write
+from .writer import WriterProcess, Written
 
-# How long past the query deadline a store replaced by a write is kept for readers.
+# How long past the query deadline a snapshot replaced by a write is kept for readers.
 RETIRED_GRACE_SECONDS = 5.0
 
 
@@ -66,102 +54,86 @@ class LocalBackend:
         )
         self._write_lock = threading.Lock()
         self._version = self._read_version()
+        self._location = StoreLocation(
+            self.path if is_store_dir(self.path) else None, self._version.token
+        )
+        self.writer: WriterProcess | None = None
+        if self.writable:
+            remove_snapshots(self.path, keep=())  # no query can be reading them: just started
+            self.writer = WriterProcess(settings)
+            self._adopt(self.writer.start())
 
     # -- reading ------------------------------------------------------------------------------
 
     def _read_version(self) -> Version:
-        if not is_store_dir(self.path):
-            return Version("empty", 0.0)
-        info = (self.path / "CURRENT").stat(), self.path.stat()
-        raw = f"{info[1].st_ino}-{info[0].st_mtime_ns}-{info[1].st_mtime_ns}"
-        token = hashlib.sha256(raw.encode()).hexdigest()[:16]
-        return Version(token, max(info[0].st_mtime, info[1].st_mtime))
+        return Version(store_version(self.path), store_modified(self.path))
 
     def version(self) -> Version:
         return self._version
 
     def location(self) -> StoreLocation:
-        version = self._version
-        return StoreLocation(self.path if version.token != "empty" else None, version.token)
+        return self._location
+
+    def _adopt(self, state: Written) -> None:
+        """Serve the version the writer says the store is at, from its snapshot."""
+        if state.version == self._location.version and state.snapshot == self._location.path:
+            return
+        self._version = Version(state.version, state.modified)
+        self._location = StoreLocation(state.snapshot, state.version)
+        self._forget_snapshots_later(state.snapshot)
 
     def run(self, job: Job) -> Answer:
         return self.pool.run(self.location(), job)
 
-    def close(self) -> None:
-        self.pool.close()
+    def dump_source(self) -> Path | None:
+        return self._location.path
 
     # -- writing ------------------------------------------------------------------------------
 
     def write(self, write: Write) -> bool:
-        """Carry the write out in a child process (``writes.run_isolated``), one at a time."""
+        """Hand the write to the writer process, one at a time."""
+        return self._request(("write", write)).created
+
+    def revert(self, write_id: str, by: str) -> str | None:
+        """Undo a logged write (see ``writelog``) as a new write; the new write's id."""
+        return self._request(("revert", write_id, by)).write_id
+
+    def write_log(self) -> WriteLog | None:
+        return WriteLog(log_path(self.path)) if self.writable else None
+
+    def _request(self, message: tuple[object, ...]) -> Written:
+        writer = self.writer
+        if writer is None:
+            raise StoreError("this server takes no writes")
         with self._write_lock:
             try:
-                return run_isolated(
-                    write_store,
-                    (self.settings, write),
-                    self.settings.write_timeout,
-                    cleanup=lambda: recover(self.path),
-                    memory_mib=self.settings.write_memory,
-                )
+                return writer.request(message)
             finally:
-                self._version = self._read_version()
-                self._forget_retired_later()
+                if writer.process is None:  # stopped (past its deadline, or its memory)
+                    self._restart(writer)
+                if writer.state is not None:
+                    self._adopt(writer.state)
 
-    def _forget_retired_later(self) -> None:
-        """Delete the store a write replaced once no query can still be reading it (every
-        worker reopens the store for its next job; a query lasts at most its deadline)."""
+    def _restart(self, writer: WriterProcess) -> None:
+        """Start the writer again at once: it undoes what the stopped one left half done."""
+        try:
+            writer.start()
+        except Exception:  # the next write tries again, and answers why it cannot
+            writer.stop()
+
+    def close(self) -> None:
+        self.pool.close()
+        if self.writer is not None:
+            self.writer.close()
+
+    def _forget_snapshots_later(self, current: Path) -> None:
+        """Delete the snapshots the current one replaced once no query can still be reading
+        them (every worker reopens the store for its next job; a query lasts at most its
+        deadline)."""
         grace = self.settings.query_timeout + RETIRED_GRACE_SECONDS
-        timer = threading.Timer(grace + 1, remove_retired, (self.path, grace))
+        timer = threading.Timer(grace + 1, remove_snapshots, (self.path, (current,), grace))
         timer.daemon = True
         timer.start()
-
-
-def write_store(settings: Settings, write: Write) -> bool:
-    """Carry out one write on the store at ``settings.store`` (in the write's child process):
-
-    copy the live store into memory, change the copy, reason and validate it, write it to a new
-    store beside the live one and swap that in; a violation leaves the live store untouched."""
-    change = change_for(write, settings)
-    path = settings.store
-    copy = Store(ox.Store(), None, writable=True)
-    if is_store_dir(path):
-        live, pin = open_pinned(path)
-        # In union mode the default graph is derived: it is made again from the named graphs
-        # only if the change reads it (a SPARQL update), and written from them.
-        graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = []
-        for name in live.named_graphs():
-            copy.inner.add_graph(name)  # an empty named graph is kept too
-            graphs.append(name)
-        if not settings.union:
-            graphs.append(ox.DefaultGraph())
-        with gc_paused():
-            for graph in graphs:
-                copy.inner.bulk_extend(live.quads_for_pattern(None, None, None, graph))
-        del live
-        os.close(pin)
-        copy.union_stale = settings.union
-    result = apply_change(copy, change, settings)
-    names = list(copy.inner.named_graphs())
-    with gc_paused():
-        named = list(copy.quads())
-        default = (
-            union_quads(named)
-            if settings.union
-            else list(copy.inner.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-        )
-    copy.close()
-    # As the build does: the new store is written while the shapes are checked in forked
-    # processes; a violation leaves the block before the commit, deleting the new store.
-    shapes = settings.shapes_graph_prefix
-    checked = named if any(n.value.startswith(shapes) for n in names) else []
-    with start_validation(checked, settings) as pending, StagedStore(path) as new:
-        for name in names:
-            new.store.inner.add_graph(name)
-        with gc_paused():
-            new.store.add_quads(named + default)
-        raise_on_violations(pending.wait())
-        new.commit(retire=True)  # query workers may be reading the old one: deleted later
-    return result
 
 
 def _is_empty_dir(path: Path) -> bool:

@@ -64,6 +64,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlencode, urlsplit
 
@@ -73,6 +74,7 @@ from ..config import Settings
 from ..errors import (
     BadGatewayError,
     ConfigError,
+    ForbiddenError,
     NotFoundError,
     QuerySyntaxError,
     ResultTooLargeError,
@@ -81,6 +83,7 @@ from ..rdf.sparql_text import check_service, check_structure
 from ..runtime import run_isolated
 from ..store.oxigraph import Store
 from ..store.workers import Answer, Job, NotAcceptableKindError
+from ..store.writelog import WriteLog
 from .base import Version, Write, apply_checked, change_for
 
 T = TypeVar("T")
@@ -153,6 +156,17 @@ class RemoteBackend:
         if self.settings.remote_exclusive:
             return self._version
         return Version(secrets.token_hex(8), 0.0)
+
+    def dump_source(self) -> Path | None:
+        return None
+
+    def write_log(self) -> WriteLog | None:
+        return None
+
+    def revert(self, write_id: str, by: str) -> str | None:
+        raise ForbiddenError(
+            "writes to a remote store are not logged here, so none can be reverted"
+        )
 
     def close(self) -> None:
         pass

@@ -21,9 +21,11 @@ are the focus nodes to validate again.
 
 Where the analysis cannot bound the effect, a shape is validated whole (every target):
 
-- a SPARQL-based constraint (``shape:JudgementGradeFitsFramework``) can read any triple with the
-  predicates its query names: the shape is validated whole when a changed triple has one of them
-  (any, if the query has a variable predicate or cannot be parsed), and not at all otherwise;
+- a SPARQL-based constraint whose query cannot be compiled into reads from ``$this`` (see
+  ``_Compiler.sparql``: triple patterns with fixed predicates, all joined to ``$this``, as
+  ``shape:JudgementGradeFitsFramework``'s are) can read any triple with the predicates its query
+  names: the shape is validated whole when a changed triple has one of them (any, if the query
+  has a variable predicate or cannot be parsed), and not at all otherwise;
 - a constraint this module does not know (``sh:qualifiedValueShapesDisjoint``, a custom or
   SPARQL-based constraint component, a path of an unknown form) makes its shape always validated
   whole;
@@ -156,6 +158,10 @@ class ShapeReads:
     # What SPARQL-based constraints can read (see sparql_reads; None: anything).
     sparql: dict[Node, frozenset[Node] | None] | None = field(default_factory=dict)
     has_sparql: bool = False
+    # A state every read past the focus node goes through, when the shape's results are rows
+    # of a SPARQL query, one per node in that state (see _Compiler.sparql): only the nodes a
+    # change reaches in it need evaluating again.
+    through: int | None = None
     unbounded: str | None = None  # why the shape is always validated whole
     # Targets.
     target_nodes: frozenset[Node] = frozenset()
@@ -241,6 +247,8 @@ class _Compiler:
                 for nested in Collection(self.shapes, head):
                     self.nested(nested, values)
         for constraint in self.shapes.objects(shape, SH.sparql):
+            if path is None and self.sparql(constraint, entry):
+                continue  # its reads are in the automaton
             self.root.has_sparql = True
             only_nodes = not (
                 self.root.target_classes or self.root.subjects_of or self.root.objects_of
@@ -254,6 +262,66 @@ class _Compiler:
                     so_far = self.root.sparql.get(read, frozenset())
                     both = None if so_far is None or objects is None else so_far | objects
                     self.root.sparql[read] = both
+
+    def sparql(self, constraint: Node, entry: int) -> bool:
+        """Compile a node shape's SPARQL-based constraint into reads from ``$this`` at
+        ``entry``, if its query is triple patterns with fixed predicates all joined to
+        ``$this`` (anywhere: in OPTIONAL, FILTER NOT EXISTS, MINUS...): then every triple
+        that can make a solution, or stop one, is on a path of patterns from ``$this``, and
+        reading each pattern from an end already reached reads it. False otherwise."""
+        patterns = sparql_patterns(self.shapes, constraint)
+        if patterns is None:
+            return False
+        states: dict[Node, int] = {Variable("this"): entry}
+        reads: list[Read] = []
+        remaining = list(dict.fromkeys(patterns))
+        while remaining:
+            left = []
+            for s, p, o in remaining:
+                if s in states:
+                    to = self._state_of(o, states)
+                    fixed = p == RDF.type and not isinstance(o, Variable)
+                    reads.append(Read(states[s], False, p, frozenset({o}) if fixed else None, to))
+                elif o in states:
+                    reads.append(Read(states[o], True, p, None, self._state_of(s, states)))
+                else:
+                    left.append((s, p, o))
+            if len(left) == len(remaining):
+                return False  # a pattern not joined to $this: it may read anything
+            remaining = left
+        self.root.reads.extend(reads)
+        first = [r for r in reads if r.state == entry]
+        if (
+            entry == 0
+            and len(first) == 1
+            and first[0].to is not None
+            and self._only_sparql(constraint)
+            and sparql_rows(self.shapes, constraint)
+        ):
+            # $this is joined to the rest of the query through one pattern: a solution is a
+            # node there and what hangs from it, and a solution that a change makes or
+            # unmakes hangs from a node the change reaches.
+            self.root.through = first[0].to
+        return True
+
+    def _only_sparql(self, constraint: Node) -> bool:
+        """Whether the root shape says nothing but one SPARQL constraint, and targets nodes."""
+        root = self.root
+        if root.target_classes or root.subjects_of or root.objects_of:
+            return False
+        said = set(self.shapes.predicates(root.shape, None))
+        return said <= _ONLY_SPARQL and list(self.shapes.objects(root.shape, SH.sparql)) == [
+            constraint
+        ]
+
+    def _state_of(self, term: Node, states: dict[Node, int]) -> int | None:
+        """The state a pattern's variable is in (a new one when first reached); None for a
+        fixed term (nothing is read from it)."""
+        if not isinstance(term, Variable):
+            return None
+        if term not in states:
+            states[term] = self.root.new_state()
+        return states[term]
 
     def nested(self, shape: Node, at: int) -> None:
         entry = self.entries.get(shape)
@@ -299,6 +367,83 @@ class _Compiler:
             raise UnboundedError(f"path {path!r}")
 
 
+def sparql_patterns(shapes: rdflib.Graph, constraint: Node) -> list[Triple] | None:
+    """The triple patterns of a SPARQL-based constraint's queries, or None if one has a
+    variable predicate, a property path or a variable other than a pattern's, or does not parse
+    here, or if the constraint uses ``$PATH``."""
+    texts = [str(t) for p in (SH.select, SH.ask) for t in shapes.objects(constraint, p)]
+    if not texts or any("$PATH" in text for text in texts):
+        return None
+    found: list[Triple] = []
+    for text in texts:
+        try:
+            query = prepareQuery(text, initNs=_prefixes(shapes, constraint))
+        except Exception:
+            return None
+        if not _patterns(query.algebra, found):
+            return None
+    return found
+
+
+# What a shape may say besides one SPARQL constraint for its results to be that query's rows.
+_ONLY_SPARQL = frozenset(
+    {RDF.type, RDFS.label, RDFS.comment, SH.targetNode, SH.sparql, SH.message, SH.severity}
+    | {SH.name, SH.description, SH.deactivated}
+)
+# Parts of a query's algebra that make a solution depend on other solutions.
+_NOT_ROWS = frozenset({"AggregateJoin", "Group", "Slice", "ToMultiSet", "OrderBy"})
+
+
+def sparql_rows(shapes: rdflib.Graph, constraint: Node) -> bool:
+    """Whether each solution of a SPARQL constraint's query stands alone (no grouping,
+    aggregate, LIMIT or subquery)."""
+    texts = [str(t) for t in shapes.objects(constraint, SH.select)]
+    if len(texts) != 1:
+        return False
+    try:
+        query = prepareQuery(texts[0], initNs=_prefixes(shapes, constraint))
+    except Exception:
+        return False
+    return not _has_part(query.algebra, _NOT_ROWS)
+
+
+def _has_part(node: Any, names: frozenset[str]) -> bool:
+    if isinstance(node, CompValue):
+        if node.name in names:
+            return True
+        return any(_has_part(value, names) for value in node.values())
+    if isinstance(node, list | tuple):
+        return any(_has_part(item, names) for item in node)
+    return False
+
+
+def _patterns(node: Any, found: list[Triple]) -> bool:
+    if isinstance(node, CompValue):
+        if node.name == "ServiceGraphPattern" or node.name == "Graph":
+            return False
+        for key, value in node.items():
+            if key == "triples" and isinstance(value, list):
+                for s, p, o in value:
+                    if not isinstance(p, rdflib.URIRef):
+                        return False
+                    found.append((s, p, o))
+            elif not _patterns(value, found):
+                return False
+    elif isinstance(node, list | tuple):
+        return all(_patterns(item, found) for item in node)
+    return True
+
+
+def _prefixes(shapes: rdflib.Graph, constraint: Node) -> dict[str, str]:
+    prefixes: dict[str, str] = {}
+    for holder in shapes.objects(constraint, SH.prefixes):
+        for declaration in shapes.objects(holder, SH.declare):
+            prefixes[str(shapes.value(declaration, SH.prefix))] = str(
+                shapes.value(declaration, SH.namespace)
+            )
+    return prefixes
+
+
 def sparql_reads(
     shapes: rdflib.Graph, constraint: Node, this: frozenset[Node] | None
 ) -> dict[Node, frozenset[Node] | None] | None:
@@ -306,12 +451,7 @@ def sparql_reads(
     read them with (None: any), or None when it may read any triple (a variable predicate, a
     negated property set, a query that does not parse here). ``this`` is what ``$this`` can be
     bound to, when the shape's only targets are ``sh:targetNode``s."""
-    prefixes: dict[str, str] = {}
-    for holder in shapes.objects(constraint, SH.prefixes):
-        for declaration in shapes.objects(holder, SH.declare):
-            prefixes[str(shapes.value(declaration, SH.prefix))] = str(
-                shapes.value(declaration, SH.namespace)
-            )
+    prefixes = _prefixes(shapes, constraint)
     texts = [str(t) for p in (SH.select, SH.ask) for t in shapes.objects(constraint, p)]
     if not texts:
         return None
@@ -475,6 +615,9 @@ class FocusPlan:
     focus: dict[Node, frozenset[Node]]
     whole: dict[Node, str]
     everything: str | None = None
+    # For a shape with a ``through`` state: the nodes the change reaches in it (the solutions
+    # to evaluate again), instead of everything its focus nodes read.
+    through: dict[Node, frozenset[Node]] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -508,15 +651,18 @@ def focus_plan(data: rdflib.Graph, shapes: ShapeDependencies, change: Change) ->
                     continue
             starts.setdefault(root.shape, set()).add((o if read.inverse else s, read.state))
     focus: dict[Node, frozenset[Node]] = {}
+    through: dict[Node, frozenset[Node]] = {}
     roots = {root.shape: root for root in shapes.compiled}
     for shape, seeds in starts.items():
         root = roots[shape]
         targeted = _with_subclasses(data, root.target_classes)
-        reached = _walk_back(data, root, seeds)
+        reached, seen = _walk_back(data, root, seeds)
         mine = frozenset(n for n in reached if root.is_target(data, n, targeted))
         if mine:
             focus[shape] = mine
-    return FocusPlan(focus, whole)
+            if root.through is not None:
+                through[shape] = frozenset(n for n, state in seen if state == root.through)
+    return FocusPlan(focus, whole, through=through)
 
 
 def _sparql_reads_any(reads: dict[Node, frozenset[Node] | None] | None, change: Change) -> bool:
@@ -539,8 +685,11 @@ def _with_subclasses(data: rdflib.Graph, classes: frozenset[Node]) -> frozenset[
     return frozenset(found)
 
 
-def _walk_back(data: rdflib.Graph, root: ShapeReads, seeds: set[tuple[Node, int]]) -> set[Node]:
-    """The nodes in state 0 from which the automaton reaches one of ``seeds`` in ``data``."""
+def _walk_back(
+    data: rdflib.Graph, root: ShapeReads, seeds: set[tuple[Node, int]]
+) -> tuple[set[Node], set[tuple[Node, int]]]:
+    """The nodes in state 0 from which the automaton reaches one of ``seeds`` in ``data``, and
+    every (node, state) pair on the way."""
     seen = set(seeds)
     todo = list(seeds)
     found: set[Node] = set()
@@ -559,24 +708,40 @@ def _walk_back(data: rdflib.Graph, root: ShapeReads, seeds: set[tuple[Node, int]
             if item not in seen:
                 seen.add(item)
                 todo.append(item)
-    return found
+    return found, seen
 
 
 # -- Validating the focus nodes -------------------------------------------------------------------
 
 
 def read_triples(
-    data: rdflib.Graph, root: ShapeReads, focus: Iterable[Node]
+    data: rdflib.Graph,
+    root: ShapeReads,
+    focus: Iterable[Node],
+    through: frozenset[Node] | None = None,
 ) -> tuple[set[Triple], set[tuple[Node, int]]]:
     """Every triple of ``data`` the validation of ``focus`` against ``root`` reads, and the
-    (node, state) pairs it visits."""
-    seen = {(node, 0) for node in focus}
+    (node, state) pairs it visits; with ``through``, only what it reads of the solutions
+    hanging from those nodes (in ``root.through``)."""
+    if through is not None and root.through is not None:
+        return _read_through(data, root, focus, through)
+    return _read_from(data, root.outgoing, root.eps_out, {(node, 0) for node in focus})
+
+
+def _read_from(
+    data: rdflib.Graph,
+    outgoing: dict[int, list[Read]],
+    eps_out: dict[int, list[int]],
+    starts: set[tuple[Node, int]],
+) -> tuple[set[Triple], set[tuple[Node, int]]]:
+    """The triples the reads ``outgoing`` read from ``starts`` on, and the pairs visited."""
+    seen = set(starts)
     todo = list(seen)
     found: set[Triple] = set()
     while todo:
         node, state = todo.pop()
-        after: list[tuple[Node, int]] = [(node, s) for s in root.eps_out.get(state, ())]
-        for read in root.outgoing.get(state, ()):
+        after: list[tuple[Node, int]] = [(node, s) for s in eps_out.get(state, ())]
+        for read in outgoing.get(state, ()):
             if read.predicate is None:
                 found.update(data.triples((node, None, None)))
             elif read.inverse:
@@ -596,6 +761,29 @@ def read_triples(
     return found, seen
 
 
+def _read_through(
+    data: rdflib.Graph, root: ShapeReads, focus: Iterable[Node], through: frozenset[Node]
+) -> tuple[set[Triple], set[tuple[Node, int]]]:
+    """What the solutions hanging from ``through`` read: the one pattern joining each to a
+    focus node, and all that is read from it on."""
+    first = root.outgoing[0][0]
+    assert first.predicate is not None
+    found: set[Triple] = set()
+    starts: list[Node] = []
+    for node in focus:
+        for value in through:
+            triple = (
+                (value, first.predicate, node) if first.inverse else (node, first.predicate, value)
+            )
+            if triple in data:
+                found.add(triple)
+                starts.append(value)
+    past = {state: reads for state, reads in root.outgoing.items() if state != 0}
+    assert root.through is not None
+    triples, seen = _read_from(data, past, root.eps_out, {(n, root.through) for n in starts})
+    return found | triples, seen | {(node, 0) for node in focus}
+
+
 def covered(
     data: rdflib.Graph, shapes: ShapeDependencies, plan: FocusPlan
 ) -> tuple[set[Triple], set[tuple[str, str]]]:
@@ -606,7 +794,7 @@ def covered(
     pairs: set[tuple[str, str]] = set()
     for shape, nodes in plan.focus.items():
         root = roots[shape]
-        found, visited = read_triples(data, root, nodes)
+        found, visited = read_triples(data, root, nodes, plan.through.get(shape))
         triples |= found
         for node, state in visited:
             pairs.update((_show(node), name) for name in root.state_names.get(state, ()))

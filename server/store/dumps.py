@@ -104,6 +104,13 @@ def store_version(store_path: Path) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
+def store_modified(store_path: Path) -> float:
+    """When a store directory last changed (seconds since the epoch; 0 for no store)."""
+    if not is_store_dir(store_path):
+        return 0.0
+    return max((store_path / "CURRENT").stat().st_mtime, store_path.stat().st_mtime)
+
+
 def read_manifest(folder: Path) -> Manifest | None:
     try:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
@@ -211,11 +218,17 @@ def write_dumps(store: ox.Store | None, folder: Path, version: str) -> Manifest:
     return Manifest(version, count, tuple(files), folder)
 
 
-def make_dumps(settings: Settings, version: str | None = None) -> Manifest:
-    """The dumps of the store at ``settings.store`` for its current version, made if missing."""
+def make_dumps(
+    settings: Settings, version: str | None = None, source: Path | None = None
+) -> Manifest:
+    """The dumps of the store for its current version (``version``), made if missing.
+
+    ``source`` is the store directory to read (a server that takes writes reads the snapshot of
+    that version); by default ``settings.store``, whose version is worked out from it."""
     root = dumps_root(settings)
+    path = source or settings.store
     for _attempt in range(3):
-        current = version or store_version(settings.store)
+        current = version or store_version(path)
         existing = read_manifest(root / current)
         if existing is not None and existing.version == current:
             return existing
@@ -223,11 +236,11 @@ def make_dumps(settings: Settings, version: str | None = None) -> Manifest:
         pin: int | None = None
         try:
             store: ox.Store | None = None
-            if is_store_dir(settings.store):  # pinned: a write may swap another store in
-                store, pin = open_pinned(settings.store)
+            if is_store_dir(path):  # pinned: a write may swap another store in
+                store, pin = open_pinned(path)
             write_dumps(store, staging, current)
             del store
-            if version is None and store_version(settings.store) != current:
+            if version is None and store_version(path) != current:
                 continue  # the store changed while we read it: start again
             target = root / current
             if target.exists():  # made meanwhile by another process

@@ -35,6 +35,16 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def check_update_syntax(text: str, base_iri: str | None = None) -> None:
+    """QuerySyntaxError with the parser's message unless ``text`` parses as a SPARQL update."""
+    try:
+        ox.Store().update(text, base_iri=base_iri)
+    except SyntaxError as exc:
+        raise QuerySyntaxError(str(exc.msg or exc)) from None
+    except (OSError, RuntimeError):
+        pass  # evaluation against an empty store (LOAD, SERVICE, DROP GRAPH): syntax is fine
+
+
 class Store:
     """One Oxigraph store; the SPARQL default graph is the union of the named graphs.
 
@@ -170,12 +180,7 @@ class Store:
         ``default_target``, and triples it deletes from it are deleted from every named graph."""
         if not self.writable:
             raise StoreError("the store is open read-only")
-        try:  # a syntax error anywhere: nothing runs
-            ox.Store().update(text, base_iri=base_iri)
-        except SyntaxError as exc:
-            raise QuerySyntaxError(str(exc.msg or exc)) from None
-        except (OSError, RuntimeError):
-            pass  # evaluation against an empty store (LOAD, SERVICE, DROP GRAPH): syntax is fine
+        check_update_syntax(text, base_iri)  # a syntax error anywhere: nothing runs
         # One operation at a time, so "DROP ALL ; INSERT DATA {...}" keeps what it inserts.
         for operation in split_update(text):
             self._update_one(operation, default_target=default_target, base_iri=base_iri)

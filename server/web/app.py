@@ -12,6 +12,7 @@ the ``OFSTED_KG_*`` environment; any other key goes to Flask's own ``app.config`
     /def/...                 the ontology, for people and machines          ontology.py
     /dumps/...               everything, as files with checksums            dumps.py
     /.well-known/void        the dataset description (VoID, DCAT)           void.py
+    /writes, /writes/...     the write log, and reverting a write           writes.py
     /, /examples...,         the query page (YASGUI) and its gallery         query_page.py
       /robots.txt
     /static/...              stylesheets, scripts, YASGUI                   server/static/
@@ -31,7 +32,7 @@ from flask import Flask
 
 from ..backends.factory import make_backend
 from ..config import SETTING_NAMES, load_settings
-from . import dumps, graph_store, ontology, query_page, sparql, void
+from . import dumps, graph_store, ontology, query_page, sparql, void, writes
 from .admission import Admission
 from .context import ADMISSION_KEY, BACKEND_KEY, KEPT_KEY, SETTINGS_KEY, Kept
 from .errors import register_errors
@@ -49,6 +50,7 @@ BLUEPRINTS = (
     dumps.bp,
     void.bp,
     query_page.bp,
+    writes.bp,
 )
 
 

@@ -50,9 +50,11 @@ def current_admission() -> Admission:
     return admission
 
 
-def check_token() -> None:
-    """Writes need the server's update token (403 without one configured, 401 without it sent)."""
-    token = current_settings().update_token
+def check_token() -> str:
+    """Writes need the server's update token (403 without one configured, 401 without it sent);
+    the name of who holds it (for the write log)."""
+    settings = current_settings()
+    token = settings.update_token
     if token is None or not current_backend().writable:
         raise ForbiddenError("this endpoint is read-only: the server has no update token")
     given = request.headers.get("Authorization", "")
@@ -61,6 +63,7 @@ def check_token() -> None:
         credentials.strip().encode(), token.encode()
     ):
         raise UnauthorizedError("writes need the header 'Authorization: Bearer <token>'")
+    return settings.update_token_name
 
 
 def run_for_client(job: Job) -> Answer:

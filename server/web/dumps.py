@@ -30,11 +30,13 @@ bp = Blueprint("dumps", __name__)
 def current_dumps() -> Manifest:
     """The dumps of the data this server is serving now (made on first need, kept per version)."""
     settings = current_settings()
-    version = current_backend().version().token
-    manifest = kept("dumps", lambda: make_dumps(settings, version))
+    backend = current_backend()
+    version = backend.version().token
+    source = backend.dump_source()
+    manifest = kept("dumps", lambda: make_dumps(settings, version, source))
     # The version changed while they were being made, or someone removed them since: again.
     if manifest.version != version or not all(manifest.path(f).exists() for f in manifest.files):
-        return make_dumps(settings, version)
+        return make_dumps(settings, version, source)
     return manifest
 
 

@@ -100,22 +100,22 @@ def graph_store(path: str | None = None) -> Response:
         response = Response(answer.data, content_type=fmt.content_type)
         return versioned(response, version, fmt.name)
 
-    check_token()
+    by = check_token()
     base = request.base_url
     if request.method == "DELETE":
         if whole_store:
             raise BadRequestError("name a graph to delete: '?default' or '?graph=IRI'")
-        backend.write(Write("delete", graph, base_iri=base))
+        backend.write(Write("delete", graph, base_iri=base, by=by))
         return Response(status=204)
     if request.method == "PUT":
         if whole_store:
             raise BadRequestError("name a graph to replace: '?default' or '?graph=IRI'")
-        created = backend.write(Write("put", graph, base_iri=base, bodies=_bodies()))
+        created = backend.write(Write("put", graph, base_iri=base, bodies=_bodies(), by=by))
         return Response(status=201 if created else 204)
     # POST
     if whole_store:
         graph = f"{base.rstrip('/')}/{secrets.token_hex(8)}"
-        backend.write(Write("post", graph, base_iri=base, bodies=_bodies()))
+        backend.write(Write("post", graph, base_iri=base, bodies=_bodies(), by=by))
         return Response(status=201, headers={"Location": graph})
-    created = backend.write(Write("post", graph, base_iri=base, bodies=_bodies()))
+    created = backend.write(Write("post", graph, base_iri=base, bodies=_bodies(), by=by))
     return Response(status=201 if created else 204)

@@ -210,13 +210,14 @@ def answer_response(answer: Answer, fmt: Format) -> Response:
 
 
 def run_update(operation: Operation) -> Response:
-    check_token()
+    by = check_token()
     write = Write(
         "update",
         text=operation.text,
         base_iri=request.base_url,
         using=tuple(operation.default_graphs),
         using_named=tuple(operation.named_graphs),
+        by=by,
     )
     current_backend().write(write)
     return Response(status=204)
