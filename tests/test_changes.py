@@ -607,7 +607,9 @@ def test_template_blank_nodes_are_new_for_each_solution() -> None:
     text = PREFIXES + "INSERT { _:b ex:about ?s } WHERE { ?s ex:p ?o }"
     change = operation_change(store, text)
     subjects = [q.subject for q in change.added]
-    solutions = len(list(store.query(PREFIXES + "SELECT * WHERE { ?s ex:p ?o }")))
+    result = store.query(PREFIXES + "SELECT * WHERE { ?s ex:p ?o }")
+    assert isinstance(result, ox.QuerySolutions)
+    solutions = len(list(result))
     assert len(set(subjects)) == len(subjects) == solutions
     assert all(isinstance(s, ox.BlankNode) for s in subjects)
 
