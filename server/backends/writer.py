@@ -185,9 +185,10 @@ class StoreWriter:
         upkeep = self.upkeep()
         upkeep.begin()
         tx = Transaction(store, self.path)
+        holders = Holders(store)
         before: dict[ox.Quad, bool] = {}  # each quad the write touches: was it there before?
         graphs_before: dict[ox.NamedNode, bool] = {}
-        data_before: dict[ox.Triple, bool] = {}
+        data_before: dict[Key, bool] = {}
         try:
             made = False
             for step in steps:
@@ -198,26 +199,34 @@ class StoreWriter:
                 for quad in change.added:
                     before.setdefault(quad, False)
                 for quad in (*change.added, *change.removed):
-                    triple = ox.Triple(quad.subject, quad.predicate, quad.object)
-                    if triple not in data_before:
-                        data_before[triple] = self._in_data(triple)
+                    key = (quad.subject, quad.predicate, quad.object)
+                    if key not in data_before:
+                        data_before[key] = self._in_data(holders.of(key))
                 for graph in (*change.created, *change.dropped):
                     graphs_before.setdefault(graph, store.contains_named_graph(graph))
-                tx.apply(self._with_union(change))
+                tx.apply(self._with_union(change, holders))
             made = created()
-            inserted = [t for t, was in data_before.items() if not was and self._in_data(t)]
-            deleted = [t for t, was in data_before.items() if was and not self._in_data(t)]
-            entailed, retracted = upkeep.entailments(inserted, deleted)
+            inserted = [
+                k for k, was in data_before.items() if not was and self._in_data(holders.of(k))
+            ]
+            deleted = [
+                k for k, was in data_before.items() if was and not self._in_data(holders.of(k))
+            ]
+            entailed, retracted = upkeep.entailments(_triples(inserted), _triples(deleted))
             inferred = ox.NamedNode(settings.inferred_graph)
             change = Change(
-                added=[q for q in (_in(t, inferred) for t in entailed) if not _has(store, q)],
-                removed=[q for q in (_in(t, inferred) for t in retracted) if _has(store, q)],
+                added=[_in(t, inferred) for t in entailed if inferred not in holders.of(_key(t))],
+                removed=[_in(t, inferred) for t in retracted if inferred in holders.of(_key(t))],
             )
-            tx.apply(self._with_union(change))
-            report = upkeep.check(store, (q for c in tx.changes for q in (*c.added, *c.removed)))
+            tx.apply(self._with_union(change, holders))
+            quads = [q for c in tx.changes for q in (*c.added, *c.removed)]
+            touched = {q.graph_name for q in quads} | {
+                g for c in tx.changes for g in (*c.created, *c.dropped)
+            }
+            report = upkeep.check(store, touched, dict.fromkeys(map(_key, quads)), holders.of)
             if report is not None:
                 raise_on_violations(report)
-            entry = self._entry(write, before, graphs_before)
+            entry = self._entry(write, before, graphs_before, holders)
             tx.commit(entry)
         except BaseException:
             tx.rollback()
@@ -257,11 +266,12 @@ class StoreWriter:
         write: Write,
         before: dict[ox.Quad, bool],
         graphs_before: dict[ox.NamedNode, bool],
+        holders: Holders,
     ) -> dict[str, Any]:
         """The write log's entry for the write: its net change to the asserted graphs."""
         store = self.store
-        added = [q for q, was in before.items() if not was and _has(store, q)]
-        removed = [q for q, was in before.items() if was and not _has(store, q)]
+        added = [q for q, was in before.items() if not was and holders.has(q)]
+        removed = [q for q, was in before.items() if was and not holders.has(q)]
         created = [
             g for g, was in graphs_before.items() if not was and store.contains_named_graph(g)
         ]
@@ -293,15 +303,10 @@ class StoreWriter:
 
     # -- the store's graphs -------------------------------------------------------------------
 
-    def _in_data(self, triple: ox.Triple) -> bool:
-        """Whether a data graph (what the reasoner reads) holds ``triple``."""
+    def _in_data(self, graphs: set[Graph]) -> bool:
+        """Whether one of ``graphs`` is a data graph (what the reasoner reads)."""
         settings = self.settings
-        return any(
-            Upkeep.graph_kind(settings, q.graph_name) in ("data", "vocab")
-            for q in self.store.quads_for_pattern(
-                triple.subject, triple.predicate, triple.object, None
-            )
-        )
+        return any(Upkeep.graph_kind(settings, g) in ("data", "vocab") for g in graphs)
 
     def _expand_drops(self, change: Change) -> None:
         """A dropped graph's quads are listed as removed (so that undoing puts them back)."""
@@ -314,15 +319,20 @@ class StoreWriter:
                     change.removed.append(quad)
                     listed.add(quad)
 
-    def _with_union(self, change: Change) -> Change:
-        """In union mode, ``change`` with what it does to the default graph (the union of the
-        named graphs, each triple once), computed against the store before it."""
-        if not self.settings.union or change.is_empty():
+    def _with_union(self, change: Change, holders: Holders) -> Change:
+        """``change`` with what it does to the default graph in union mode (the union of the
+        named graphs, each triple once), computed against the store before it; ``holders``
+        learn the change."""
+        if change.is_empty():
             return change
-        store = self.store
+        for q in (*change.added, *change.removed):
+            holders.of((q.subject, q.predicate, q.object))  # as the store is before the change
+        if not self.settings.union:
+            holders.apply(change)
+            return change
         default = ox.DefaultGraph()
-        gained: dict[Key, set[object]] = {}
-        lost: dict[Key, set[object]] = {}
+        gained: dict[Key, set[Graph]] = {}
+        lost: dict[Key, set[Graph]] = {}
         for q in change.added:
             if not isinstance(q.graph_name, ox.DefaultGraph):
                 gained.setdefault((q.subject, q.predicate, q.object), set()).add(q.graph_name)
@@ -332,29 +342,23 @@ class StoreWriter:
         extra_added: list[ox.Quad] = []
         extra_removed: list[ox.Quad] = []
         for key in gained.keys() | lost.keys():
+            graphs = holders.of(key)
+            in_default = default in graphs
+            after = (graphs - {default} - lost.get(key, set())) | gained.get(key, set())
             s, p, o = key
-            holders = {
-                q.graph_name
-                for q in store.quads_for_pattern(s, p, o, None)
-                if not isinstance(q.graph_name, ox.DefaultGraph)
-            }
-            in_default = bool(holders) or any(
-                True for _ in store.quads_for_pattern(s, p, o, default)
-            )
-            after = (holders - lost.get(key, set())) | gained.get(key, set())
-            quad = ox.Quad(s, p, o, default)
             if after and not in_default:
-                extra_added.append(quad)
+                extra_added.append(ox.Quad(s, p, o, default))
             elif not after and in_default:
-                extra_removed.append(quad)
-        if not extra_added and not extra_removed:
-            return change
-        return Change(
-            added=[*change.added, *extra_added],
-            removed=[*change.removed, *extra_removed],
-            created=change.created,
-            dropped=change.dropped,
-        )
+                extra_removed.append(ox.Quad(s, p, o, default))
+        if extra_added or extra_removed:
+            change = Change(
+                added=[*change.added, *extra_added],
+                removed=[*change.removed, *extra_removed],
+                created=change.created,
+                dropped=change.dropped,
+            )
+        holders.apply(change)
+        return change
 
     # -- the steps of a write -----------------------------------------------------------------
 
@@ -428,6 +432,44 @@ class StoreWriter:
         return [note_existence, add], made
 
 
+Graph = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+
+
+class Holders:
+    """The graphs holding each triple a write touches, looked up once (before the write
+    changes it) and then kept up to date with the write's changes."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.graphs: dict[Key, set[Graph]] = {}
+
+    def of(self, key: Key) -> set[Graph]:
+        found = self.graphs.get(key)
+        if found is None:
+            s, p, o = key
+            found = self.graphs[key] = {
+                q.graph_name for q in self.store.quads_for_pattern(s, p, o, None)
+            }
+        return found
+
+    def has(self, quad: ox.Quad) -> bool:
+        return quad.graph_name in self.of((quad.subject, quad.predicate, quad.object))
+
+    def apply(self, change: Change) -> None:
+        for q in change.removed:
+            self.of((q.subject, q.predicate, q.object)).discard(q.graph_name)
+        for q in change.added:
+            self.of((q.subject, q.predicate, q.object)).add(q.graph_name)
+
+
+def _key(item: ox.Quad | ox.Triple) -> Key:
+    return (item.subject, item.predicate, item.object)
+
+
+def _triples(keys: Iterable[Key]) -> list[ox.Triple]:
+    return [ox.Triple(s, p, o) for s, p, o in keys]
+
+
 def _plain(change: Any) -> Change:
     """A change as ``inplace`` takes it."""
     return Change(
@@ -483,9 +525,12 @@ def _serve(conn: Connection, settings: Settings) -> None:
     except Exception as exc:
         conn.send(("bug", f"{type(exc).__name__}: {exc}"))
         return
-    conn.send(("ready", _written(writer, False, None)))
+    # What reasoning and validation need is read before the writer says it is ready, so that
+    # no write waits for it (seconds on the real graph; if it fails, each write tries again
+    # and answers why it cannot be checked).
     with contextlib.suppress(Exception):
-        writer.upkeep()  # read what reasoning and validation need now, before the first write
+        writer.upkeep()
+    conn.send(("ready", _written(writer, False, None)))
     while True:
         try:
             request = conn.recv()

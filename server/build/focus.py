@@ -126,6 +126,13 @@ _HANDLED = frozenset(
 )
 
 
+# How many shapes graphs cut down to some shapes' targets are kept for reuse.
+_KEPT_SHARES = 64
+# From how many focus nodes a validation is shared out between two processes (forking costs
+# some tens of milliseconds, a big write's focus nodes seconds).
+PARALLEL_FOCUS_NODES = 500
+
+
 class UnboundedError(Exception):
     """A shape whose reads this module cannot bound: it is validated whole."""
 
@@ -524,6 +531,8 @@ class ShapeDependencies:
         """The shapes graph with the targets of the shapes not in ``keep`` left out (cached)."""
         share = self.shares.get(keep)
         if share is None:
+            if len(self.shares) >= _KEPT_SHARES:  # a long-lived writer: memory stays flat
+                self.shares.clear()
             share = self.shares[keep] = _only_targets_of(self.shapes, keep)
         return share
 
@@ -817,9 +826,12 @@ def validate_focus(
             small.add(triple)
         for triple in data.triples((None, RDFS.subClassOf, None)):
             small.add(triple)
-        # Every shape's targets are kept: a node of the small graph that some shape targets but
-        # the plan does not name is validated on incomplete data, and its results are dropped.
-        report = validate_graphs(small, shapes.shapes)
+        # Only the planned shapes keep their targets (the others are there for the shapes that
+        # name them); a node of the small graph that a planned shape targets but the plan does
+        # not name is validated on incomplete data, and its results are dropped.
+        planned = shapes.only_targets_of(frozenset(plan.focus))
+        workers = 2 if plan.size >= PARALLEL_FOCUS_NODES else 1
+        report = validate_graphs(small, planned, workers=workers)
         for result in report.results:
             name = _named(result.source_shape)
             if (result.focus_node, name) in wanted or (

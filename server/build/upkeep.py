@@ -24,11 +24,13 @@ build) are validated in full over the whole graph, which is read again from the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 import rdflib
+from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from ..config import Settings
@@ -47,6 +49,8 @@ from .validation import (
 
 Triple = tuple[Node, Node, Node]
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+Key = tuple[Any, Any, Any]  # an Oxigraph triple's terms
+_RDF_TYPE = str(RDF.type)
 
 
 @dataclass
@@ -90,64 +94,64 @@ class Upkeep:
     def load(cls, store: ox.Store, settings: Settings) -> Upkeep:
         """Read the store's data, reason over it and compile its shapes (seconds on the real
         graph; the writer does it once, when it opens the store)."""
-        inferred = ox.NamedNode(settings.inferred_graph)
         with gc_paused():
-            graphs = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
+            graphs = {
+                g: list(store.quads_for_pattern(None, None, None, g))
+                for g in store.named_graphs()
+                if isinstance(g, ox.NamedNode)
+            }
+            cache: dict[OxTerm, Node] = {}
             closure = None
-            if store.contains_named_graph(inferred):
-                cache: dict[OxTerm, Node] = {}
-                closure = Materialisation(
-                    _converted(
-                        (
-                            q
-                            for g in graphs
-                            if cls.graph_kind(settings, g) in ("data", "vocab")
-                            for q in store.quads_for_pattern(None, None, None, g)
-                        ),
-                        cache,
-                    )
+            if ox.NamedNode(settings.inferred_graph) in graphs:
+                data = (
+                    q
+                    for g, quads in graphs.items()
+                    if cls.graph_kind(settings, g) in ("data", "vocab")
+                    for q in quads
                 )
-        upkeep = cls(settings, closure, None, None, frozenset())
-        upkeep._load_validation(store)
+                closure = Materialisation(_converted(data, cache))
+            upkeep = cls(settings, closure, None, None, frozenset())
+            upkeep._load_validation([q for quads in graphs.values() for q in quads], cache)
         return upkeep
 
-    def _load_validation(self, store: ox.Store) -> None:
+    def _load_validation(
+        self, everything: list[ox.Quad], cache: dict[OxTerm, Node] | None = None
+    ) -> None:
+        """Read the shapes and the graph they validate from the named graphs' quads."""
         settings = self.settings
+        cache = {} if cache is None else cache
         shapes_quads = [
-            q
-            for g in store.named_graphs()
-            if self.graph_kind(settings, g) == "shapes"
-            for q in store.quads_for_pattern(None, None, None, g)
+            q for q in everything if self.graph_kind(settings, q.graph_name) == "shapes"
         ]
         if not shapes_quads:
             self.validated, self.shapes, self.theirs = None, None, frozenset()
             return
         with gc_paused(), quiet_rdflib():
             shapes = rdflib.Graph()
-            cache: dict[OxTerm, Node] = {}
             for triple in _converted(shapes_quads, cache):
                 shapes.add(triple)
             vocabulary = shape_vocabulary(shapes)
-            everything = [
-                q
-                for q in store.quads_for_pattern(None, None, None, None)
-                if not isinstance(q.graph_name, ox.DefaultGraph)
-            ]
             validated = rdflib.Graph()
-            for triple in _converted(
-                relevant_quads(our_quads(everything, settings), vocabulary), cache
-            ):
+            relevant = relevant_quads(our_quads(everything, settings), vocabulary)
+            for triple in _converted(relevant, cache):
                 validated.add(triple)
             theirs: set[OxTerm] = set()
             for q in everything:
                 if self.graph_kind(settings, q.graph_name) == "vocab":
                     theirs.update((q.subject, q.object))  # type: ignore[arg-type]
-        self.validated, self.shapes, self.theirs = (
-            validated,
-            ShapeDependencies.of(shapes),
-            frozenset(theirs),
-        )
+        self.validated, self.shapes = validated, ShapeDependencies.of(shapes)
+        self.theirs = frozenset(theirs)
         self._vocabulary = vocabulary
+
+    def _reload_validation(self, store: ox.Store) -> None:
+        self._load_validation(
+            [
+                q
+                for g in store.named_graphs()
+                if isinstance(g, ox.NamedNode)
+                for q in store.quads_for_pattern(None, None, None, g)
+            ]
+        )
 
     # -- one write --------------------------------------------------------------------------
 
@@ -171,15 +175,23 @@ class Upkeep:
             delta = self.closure.apply(ins, dels)
         return [_back(t) for t in delta.added], [_back(t) for t in delta.removed]
 
-    def check(self, store: ox.Store, quads: Iterable[ox.Quad]) -> ValidationReport | None:
-        """Validate, on the store as the write left it, what the changed ``quads`` (the write's
-        and its entailments', in every graph) can affect; None if the store has no shapes."""
+    def check(
+        self,
+        store: ox.Store,
+        touched: Iterable[Any],
+        changed: Iterable[Key],
+        graphs_of: Callable[[Key], set[Any]],
+    ) -> ValidationReport | None:
+        """Validate, on the store as the write left it, what the changed triples (the write's
+        and its entailments') can affect; ``touched`` are the graphs the write changed,
+        ``graphs_of`` gives the graphs that hold a triple now. None if the store has no
+        shapes."""
         settings = self.settings
-        changed = [q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)]
-        kinds = {self.graph_kind(settings, q.graph_name) for q in changed}
-        if "shapes" in kinds or "vocab" in kinds or (self.shapes is None and "shapes" in kinds):
+        keys = list(changed)
+        kinds = {self.graph_kind(settings, g) for g in touched}
+        if "shapes" in kinds or "vocab" in kinds:
             self._undo.reloaded = True
-            self._load_validation(store)
+            self._reload_validation(store)
             if self.validated is None or self.shapes is None:
                 return None
             return validate_graphs(
@@ -187,27 +199,19 @@ class Upkeep:
             )
         if self.validated is None or self.shapes is None:
             return None
-        candidates: dict[ox.Triple, None] = {}
-        subjects: set[OxTerm] = set()
-        for q in changed:
-            candidates[ox.Triple(q.subject, q.predicate, q.object)] = None
-            if q.subject in self.theirs:
-                subjects.add(q.subject)  # type: ignore[arg-type]
+        candidates: dict[Key, None] = dict.fromkeys(keys)
         inferred = ox.NamedNode(settings.inferred_graph)
-        for subject in subjects:  # its entailments are validated only if we describe it
-            for q in store.quads_for_pattern(subject, None, None, inferred):  # type: ignore[arg-type]
-                candidates[ox.Triple(q.subject, q.predicate, q.object)] = None
+        for subject in {k[0] for k in keys if k[0] in self.theirs}:
+            # its entailments are validated only if we describe it
+            for q in store.quads_for_pattern(subject, None, None, inferred):
+                candidates[(q.subject, q.predicate, q.object)] = None
         added: set[Triple] = set()
         removed: set[Triple] = set()
         graph = self.validated
         with quiet_rdflib():
-            for triple in candidates:
-                wanted = self._validated_now(store, triple)
-                converted = (
-                    to_rdflib(triple.subject),
-                    to_rdflib(triple.predicate),
-                    to_rdflib(triple.object),
-                )
+            for key in candidates:
+                wanted = self._validated_now(store, key, graphs_of)
+                converted = (to_rdflib(key[0]), to_rdflib(key[1]), to_rdflib(key[2]))
                 present = converted in graph
                 if wanted and not present:
                     added.add(converted)
@@ -225,21 +229,26 @@ class Upkeep:
         )
         return report
 
-    def _validated_now(self, store: ox.Store, triple: ox.Triple) -> bool:
-        """Whether the validated graph holds ``triple`` with the store as it is now."""
-        quad = ox.Quad(triple.subject, triple.predicate, triple.object, ox.DefaultGraph())
-        if not any(True for _ in relevant_quads([quad], self._vocabulary)):
-            return False
+    def _validated_now(
+        self, store: ox.Store, key: Key, graphs_of: Callable[[Key], set[Any]]
+    ) -> bool:
+        """Whether the validated graph holds the triple ``key`` with the store as it is now."""
+        subject, predicate, obj = key
+        vocabulary = self._vocabulary
+        if vocabulary is not None and predicate.value not in vocabulary:
+            typed = predicate.value == _RDF_TYPE and isinstance(obj, ox.NamedNode)
+            if not typed or obj.value not in vocabulary:
+                return False
         settings = self.settings
         entailed = False
-        for q in store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None):
-            kind = self.graph_kind(settings, q.graph_name)
+        for g in graphs_of(key):
+            kind = self.graph_kind(settings, g)
             if kind == "data":
                 return True
             entailed = entailed or kind == "inferred"
         if not entailed:
             return False
-        return triple.subject not in self.theirs or self._described(store, triple.subject)
+        return subject not in self.theirs or self._described(store, subject)
 
     def _described(self, store: ox.Store, subject: object) -> bool:
         """Whether one of our asserted graphs says something of ``subject``."""
@@ -256,7 +265,7 @@ class Upkeep:
             with quiet_rdflib():
                 self.closure.apply(deleted, inserted)
         if undo.reloaded:
-            self._load_validation(store)
+            self._reload_validation(store)
         elif undo.validated is not None and self.validated is not None:
             added, removed = undo.validated
             for t in added:

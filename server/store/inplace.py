@@ -86,6 +86,15 @@ def undo_change(store: ox.Store, change: Change) -> None:
         store.extend(change.removed)
 
 
+def _nquads(quads: list[ox.Quad]) -> bytes:
+    """Quads as N-Quads (blank nodes keep their labels: they are the store's own)."""
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"" if quads else b""
+
+
+def _quads(data: bytes) -> list[ox.Quad]:
+    return list(ox.parse(data, ox.RdfFormat.N_QUADS)) if data else []
+
+
 def journal_path(store_path: Path) -> Path:
     return store_path.with_name(f".{store_path.name}.journal")
 
@@ -105,7 +114,15 @@ class Journal:
         os.fdatasync(self._file.fileno())
 
     def record(self, change: Change) -> None:
-        self._append(("change", change.added, change.removed, change.created, change.dropped))
+        self._append(
+            (
+                "change",
+                _nquads(change.added),
+                _nquads(change.removed),
+                [g.value for g in change.created],
+                [g.value for g in change.dropped],
+            )
+        )
         self.changes.append(change)
 
     def commit(self, entry: dict[str, Any]) -> None:
@@ -134,7 +151,15 @@ def read_journal(path: Path) -> tuple[list[Change], dict[str, Any] | None]:
         except Exception:
             break
         if record[0] == "change":
-            changes.append(Change(*record[1:]))
+            added, removed, created, dropped = record[1:]
+            changes.append(
+                Change(
+                    _quads(added),
+                    _quads(removed),
+                    [ox.NamedNode(g) for g in created],
+                    [ox.NamedNode(g) for g in dropped],
+                )
+            )
         elif record[0] == "commit":
             committed = record[1]
         offset = start + length
