@@ -194,6 +194,7 @@ class StoreWriter:
             for step in steps:
                 change = step(store)
                 self._expand_drops(change)
+                holders.prefetch((*change.added, *change.removed))
                 for quad in change.removed:
                     before.setdefault(quad, True)
                 for quad in change.added:
@@ -214,9 +215,12 @@ class StoreWriter:
             ]
             entailed, retracted = upkeep.entailments(_triples(inserted), _triples(deleted))
             inferred = ox.NamedNode(settings.inferred_graph)
+            gained = [_in(t, inferred) for t in entailed]
+            lost = [_in(t, inferred) for t in retracted]
+            holders.prefetch((*gained, *lost))
             change = Change(
-                added=[_in(t, inferred) for t in entailed if inferred not in holders.of(_key(t))],
-                removed=[_in(t, inferred) for t in retracted if inferred in holders.of(_key(t))],
+                added=[q for q in gained if not holders.has(q)],
+                removed=[q for q in lost if holders.has(q)],
             )
             tx.apply(self._with_union(change, holders))
             quads = [q for c in tx.changes for q in (*c.added, *c.removed)]
@@ -325,8 +329,7 @@ class StoreWriter:
         learn the change."""
         if change.is_empty():
             return change
-        for q in (*change.added, *change.removed):
-            holders.of((q.subject, q.predicate, q.object))  # as the store is before the change
+        holders.prefetch((*change.added, *change.removed))  # as the store is before it
         if not self.settings.union:
             holders.apply(change)
             return change
@@ -341,15 +344,17 @@ class StoreWriter:
                 lost.setdefault((q.subject, q.predicate, q.object), set()).add(q.graph_name)
         extra_added: list[ox.Quad] = []
         extra_removed: list[ox.Quad] = []
-        for key in gained.keys() | lost.keys():
+        for key in gained:  # held after the change: in the default graph
+            if key not in lost and default not in holders.of(key):
+                extra_added.append(ox.Quad(*key, default))
+        for key, gone in lost.items():
             graphs = holders.of(key)
             in_default = default in graphs
-            after = (graphs - {default} - lost.get(key, set())) | gained.get(key, set())
-            s, p, o = key
+            after = bool(gained.get(key)) or any(g not in gone and g != default for g in graphs)
             if after and not in_default:
-                extra_added.append(ox.Quad(s, p, o, default))
+                extra_added.append(ox.Quad(*key, default))
             elif not after and in_default:
-                extra_removed.append(ox.Quad(s, p, o, default))
+                extra_removed.append(ox.Quad(*key, default))
         if extra_added or extra_removed:
             change = Change(
                 added=[*change.added, *extra_added],
@@ -435,6 +440,10 @@ class StoreWriter:
 Graph = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 
+# From how many triples of one subject a write reads all of the subject's quads at once.
+PREFETCH_TRIPLES = 3
+
+
 class Holders:
     """The graphs holding each triple a write touches, looked up once (before the write
     changes it) and then kept up to date with the write's changes."""
@@ -451,6 +460,24 @@ class Holders:
                 q.graph_name for q in self.store.quads_for_pattern(s, p, o, None)
             }
         return found
+
+    def prefetch(self, quads: Iterable[ox.Quad]) -> None:
+        """Look up the triples of many quads at once: a subject's quads in one read, for a
+        subject with several triples here (a write of new things: one read for each)."""
+        by_subject: dict[object, list[Key]] = {}
+        for q in quads:
+            key = (q.subject, q.predicate, q.object)
+            if key not in self.graphs:
+                by_subject.setdefault(q.subject, []).append(key)
+        for subject, keys in by_subject.items():
+            if len(keys) < PREFETCH_TRIPLES:
+                continue
+            found: dict[Key, set[Graph]] = {key: set() for key in keys}
+            for q in self.store.quads_for_pattern(subject, None, None, None):  # type: ignore[arg-type]
+                graphs = found.get((q.subject, q.predicate, q.object))
+                if graphs is not None:
+                    graphs.add(q.graph_name)
+            self.graphs.update(found)
 
     def has(self, quad: ox.Quad) -> bool:
         return quad.graph_name in self.of((quad.subject, quad.predicate, quad.object))

@@ -45,6 +45,8 @@ import pyoxigraph as ox
 from ..errors import StoreError
 
 _LENGTH = struct.Struct(">I")
+# From how many quads a change is loaded in bulk rather than through a transaction.
+BULK_QUADS = 5_000
 
 
 @dataclass
@@ -69,7 +71,11 @@ def apply_change(store: ox.Store, change: Change) -> None:
             store.remove_graph(graph)
     for graph in change.created:
         store.add_graph(graph)
-    if change.added:
+    if len(change.added) >= BULK_QUADS:
+        # Written as table files, not through a transaction: the journal, not RocksDB, makes
+        # the write all or nothing.
+        store.bulk_extend(change.added)
+    elif change.added:
         store.extend(change.added)
 
 
