@@ -4,6 +4,7 @@
         [--burst 20] [--burst-seconds 5] [--readers 2] [--idle-seconds 5]
         [--baseline CHECKOUT] [--checkout DIR]
     .venv/bin/python benchmarks/writes.py --concurrency [--writers 8] [--per-writer 20]
+    .venv/bin/python benchmarks/writes.py --memory-writes 1000
 
 Each server gets its own copy of ``--store`` (the store ``ofsted-kg build`` makes from the real
 tree; the original is never written) and is measured alone, end to end over HTTP on 127.0.0.1:
@@ -29,9 +30,15 @@ lookup, each text new so that no answer is reused) from ``--readers`` clients, f
 ``--idle-seconds`` with no writes and then during a burst of ``--burst`` back-to-back small
 inserts (4 triples each; more until ``--burst-seconds`` have passed, so that a fast server's burst
 lasts long enough to be measured). The web process's resident memory is sampled throughout
-(ofsted-kg's writes run in child processes: the whole process tree's peak is printed too).
+(ofsted-kg's writes run in its writer process, which keeps what reasoning and validation need in
+memory: the whole process tree's peak is printed too).
 The table gives, per kind, p50 (the median) and p99 in ms for each server and the ratio of the
 p50s (ofsted-kg over Oxigraph).
+
+``--memory-writes N`` measures memory over many writes instead: N small writes (an insert, then
+the delete of what it inserted, in turn, so that the data ends as it began), the resident memory
+of the web process and of its whole process tree (query workers and the writer) printed every
+tenth of the way.
 
 ``--concurrency`` measures "none lost" instead: ``--writers`` clients at once, ``--per-writer``
 writes each (inserts, changes of the writer's own latest insert, Graph Store PUTs and invalid
@@ -483,6 +490,31 @@ def measure(target: Target, args: argparse.Namespace) -> Figures:
     return figures
 
 
+# -- Memory over many writes ----------------------------------------------------------------------
+
+
+def memory_over_writes(target: Target, writes: int) -> list[tuple[int, float, float, float]]:
+    """(writes done, web MiB, process tree MiB, median ms of the last stretch's writes) at the
+    start and every tenth of the way."""
+    rows = [(0, resident_mib(target.pid), tree_mib(target.pid), math.nan)]
+    step = max(1, writes // 10)
+    times: list[float] = []
+    for n in range(writes):
+        key = f"m{n // 2}"
+        person_only = f"{PREFIXES}%s {{ GRAPH <{GRAPH}> {{ {person_triples(key)} }} }}"
+        text = person_only % ("INSERT DATA" if n % 2 == 0 else "DELETE DATA")
+        seconds, status, body = timed(target.update, text)
+        if not success(status):
+            raise SystemExit(f"write {n} answered {status}: {body[:300]!r}")
+        times.append(seconds)
+        if (n + 1) % step == 0 or n + 1 == writes:
+            median = percentile(times, 0.5) * 1000
+            rows.append((n + 1, resident_mib(target.pid), tree_mib(target.pid), median))
+            times = []
+            print(f"  {target.name}: {n + 1} writes done", flush=True)
+    return rows
+
+
 # -- None lost ------------------------------------------------------------------------------------
 
 
@@ -626,6 +658,9 @@ def main() -> int:
     parser.add_argument("--readers", type=int, default=2, help="light-query clients")
     parser.add_argument("--idle-seconds", type=float, default=5)
     parser.add_argument("--concurrency", action="store_true", help="the none-lost check instead")
+    parser.add_argument(
+        "--memory-writes", type=int, default=0, metavar="N", help="memory over N writes instead"
+    )
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--per-writer", type=int, default=20)
     parser.add_argument("--checkout", type=Path, default=HERE, help="the tree to serve")
@@ -642,6 +677,7 @@ def main() -> int:
     servers.append((OXIGRAPH, None))
     results: dict[str, Figures] = {}
     concurrency: dict[str, dict[str, object]] = {}
+    memory: dict[str, list[tuple[int, float, float, float]]] = {}
     for index, (name, checkout) in enumerate(servers):
         with tempfile.TemporaryDirectory(prefix="writes-") as scratch:
             copy = Path(scratch) / "store"
@@ -650,7 +686,9 @@ def main() -> int:
             started = ofsted_kg(name, checkout.resolve(), copy) if checkout else oxigraph(copy)
             with started as target:
                 print(f"{name} (server {index + 1} of {len(servers)}):", flush=True)
-                if args.concurrency:
+                if args.memory_writes:
+                    memory[name] = memory_over_writes(target, args.memory_writes)
+                elif args.concurrency:
                     concurrency[name] = concurrent_writes(target, args)
                     print(f"  {concurrency[name]}", flush=True)
                 else:
@@ -658,6 +696,13 @@ def main() -> int:
                     for problem in results[name].problems:
                         print(f"  UNEXPECTED {problem}", flush=True)
     print(f"load average after: {os.getloadavg()[0]:.1f}\n")
+    if args.memory_writes:
+        print("| server | writes done | web process MiB | process tree MiB | median ms since |")
+        print("|---|---:|---:|---:|---:|")
+        for name, rows in memory.items():
+            for done, web, tree, median in rows:
+                print(f"| {name} | {done:,} | {web:.0f} | {tree:.0f} | {number(median)} |")
+        return 0
     if args.concurrency:
         keys = list(next(iter(concurrency.values())))
         print("| server | " + " | ".join(keys) + " |")

@@ -1,9 +1,10 @@
 """What every backend shares: the dataset version, the protocol, and writes as data.
 
 A write (a SPARQL update, or a Graph Store PUT, POST or DELETE) is described by a ``Write``: what
-the client sent, not yet parsed. A backend carries it out in a child process of its own
-(``runtime.run_isolated``), where ``change_for`` parses it and turns it into a change of a
-writable copy of the data; ``apply_checked`` then recomputes the inferred graph (if the data has
+the client sent, not yet parsed, parsed in the process that carries it out. The embedded store
+applies it in place (``writer``); the remote backend, which has no incremental state, in a child
+process of its own (``runtime.run_isolated``), where ``change_for`` turns it into a change of a
+writable copy of the data and ``apply_checked`` recomputes the inferred graph (if the data has
 one) and checks the shapes (if the data holds any), so that a write is kept only whole and valid.
 """
 
@@ -90,7 +91,7 @@ class Body:
 
 @dataclass(frozen=True)
 class Write:
-    """One write as the client asked for it (sent to the child process that carries it out).
+    """One write as the client asked for it (sent to the process that carries it out).
 
     ``kind`` is ``update`` (``text`` is the SPARQL update, ``using`` and ``using_named`` the
     protocol's dataset for it), or ``put``, ``post`` or ``delete`` of ``graph`` (None: the

@@ -1,12 +1,13 @@
 """Store directories: opening one, recovering from a crash, and the safe swap of a new store into
 place.
 
-A build (or a write) never writes into the live store directory. It writes a sibling temporary
+A build never writes into the live store directory (a server's writes do, journalled: see
+``inplace``). It writes a sibling temporary
 directory (``.store.build-<pid>-<random>``) and, only when every step succeeded, swaps it in:
 
     rename  store            -> .store.previous     (the old copy, set aside)
     rename  .store.build-... -> store
-    delete  .store.previous                         (a server's write: rename it to
+    delete  .store.previous                         (or, with ``retire``, rename it to
                                                      .store.retired-<time>, deleted once no
                                                      query can still be reading it)
 
@@ -108,7 +109,7 @@ def _retired_prefix(path: Path) -> str:
 
 
 def remove_retired(path: Path, older_than: float = 0.0) -> int:
-    """Delete the stores that writes retired (see ``swap_in``) at least ``older_than`` seconds
+    """Delete the stores that swaps retired (see ``swap_in``) at least ``older_than`` seconds
     ago; how many were deleted."""
     removed = 0
     now = time.time_ns()
@@ -216,7 +217,7 @@ class StagedStore:
 
 def open_pinned(path: Path) -> tuple[ox.Store, int]:
     """Open the store at ``path`` read-only through a descriptor of its directory (Linux), so
-    that what it reads cannot change under it when a write swaps another store in: RocksDB opens
+    that what it reads cannot change under it when a build swaps another store in: RocksDB opens
     its table files by name, as it needs them, and after a swap the names under ``path`` are the
     new store's. Returns the store and the descriptor (close it after the store)."""
     descriptor = os.open(path, os.O_RDONLY | os.O_DIRECTORY)

@@ -16,9 +16,10 @@ private mappings, not the store's files): a query that needs more makes its work
 allocation and end, and is answered with 503 like one past its deadline, so a few heavy queries
 cannot take the machine's memory from everything else.
 
-Readers see a write because a write never changes the directory the workers have open: it builds
-a new store beside it and swaps it in (see ``backend.LocalBackend``), then bumps the dataset
-version; a worker handed a job with a newer version reopens the store first.
+Readers see a write because a write never changes the directory the workers have open: on a
+server that takes writes they open snapshots of the live store, a new one for each version
+(``inplace.take_snapshot``, see ``backends.local``), and a worker handed a job of a newer version
+opens its snapshot first. A build swaps a new store in beside the old one (``directories``).
 """
 
 from __future__ import annotations
