@@ -80,7 +80,10 @@ class LocalBackend:
             return
         self._version = Version(state.version, state.modified)
         self._location = StoreLocation(state.snapshot, state.version)
-        self._forget_snapshots_later(state.snapshot)
+        # The snapshots replaced long enough ago that no query can still be reading them (every
+        # worker opens the new one for its next job; a query lasts at most its deadline).
+        grace = self.settings.query_timeout + RETIRED_GRACE_SECONDS
+        remove_snapshots(self.path, (state.snapshot,), grace)
 
     def run(self, job: Job) -> Answer:
         return self.pool.run(self.location(), job)
@@ -125,15 +128,6 @@ class LocalBackend:
         self.pool.close()
         if self.writer is not None:
             self.writer.close()
-
-    def _forget_snapshots_later(self, current: Path) -> None:
-        """Delete the snapshots the current one replaced once no query can still be reading
-        them (every worker reopens the store for its next job; a query lasts at most its
-        deadline)."""
-        grace = self.settings.query_timeout + RETIRED_GRACE_SECONDS
-        timer = threading.Timer(grace + 1, remove_snapshots, (self.path, (current,), grace))
-        timer.daemon = True
-        timer.start()
 
 
 def _is_empty_dir(path: Path) -> bool:

@@ -73,6 +73,10 @@ from .base import Write, parse_bodies, raise_on_violations
 Step = Callable[[ox.Store], Change]
 Key = tuple[Any, Any, Any]
 
+# After how many writes the writer reads its reasoning and validation state afresh, when idle
+# for IDLE_SECONDS (see StoreWriter.tidy).
+REFRESH_AFTER_WRITES = 2_000
+IDLE_SECONDS = 2.0
 # How long opening the store waits for the store's lock (held by a writer that is ending).
 LOCK_WAIT_SECONDS = 30.0
 
@@ -132,11 +136,21 @@ class StoreWriter:
             self.log.append(committed)  # killed between the commit and the log
         self.snapshot = take_snapshot(self.store, self.path, self.version)
         self._upkeep: Upkeep | None = None
+        self.writes_since_load = 0
 
     def upkeep(self) -> Upkeep:
         if self._upkeep is None:
             self._upkeep = Upkeep.load(self.store, self.settings)
+            self.writes_since_load = 0
         return self._upkeep
+
+    def tidy(self) -> None:
+        """Read what reasoning and validation need afresh after many writes: their indexes keep
+        every term ever written (a term deleted stays interned), so a writer that lives long
+        would otherwise grow a little with every write."""
+        if self._upkeep is not None and self.writes_since_load >= REFRESH_AFTER_WRITES:
+            self._upkeep = None
+            self.upkeep()
 
     def close(self) -> None:
         self.store.flush()
@@ -236,6 +250,7 @@ class StoreWriter:
             tx.rollback()
             upkeep.undo(store)
             raise
+        self.writes_since_load += 1
         if entry["changed"]:
             self.log.append(entry)
             self.version = entry["version_after"]
@@ -560,6 +575,9 @@ def _serve(conn: Connection, settings: Settings) -> None:
     conn.send(("ready", _written(writer, False, None)))
     while True:
         try:
+            if not conn.poll(IDLE_SECONDS):
+                writer.tidy()  # nothing to do: a moment to tidy up
+                continue
             request = conn.recv()
         except (EOFError, OSError):
             break

@@ -112,7 +112,14 @@ class Upkeep:
                 closure = Materialisation(_converted(data, cache))
             upkeep = cls(settings, closure, None, None, frozenset())
             upkeep._load_validation([q for quads in graphs.values() for q in quads], cache)
+        upkeep.warm_up()
         return upkeep
+
+    def warm_up(self) -> None:
+        """Validate an empty graph once, so that the first write does not pay for what pySHACL
+        and rdflib's SPARQL parser set up on first use (some 400 ms)."""
+        if self.shapes is not None:
+            validate_graphs(rdflib.Graph(), self.shapes.shapes)
 
     def _load_validation(
         self, everything: list[ox.Quad], cache: dict[OxTerm, Node] | None = None
