@@ -236,6 +236,8 @@ class StoreWriter:
                 added=[q for q in gained if not holders.has(q)],
                 removed=[q for q in lost if holders.has(q)],
             )
+            if upkeep.closure is not None:  # the write itself changed the inferred graph
+                self._keep_entailed(change, before, holders, upkeep, inferred)
             tx.apply(self._with_union(change, holders))
             quads = [q for c in tx.changes for q in (*c.added, *c.removed)]
             touched = {q.graph_name for q in quads} | {
@@ -263,6 +265,30 @@ class StoreWriter:
             self.snapshot,
             entry["id"] if entry["changed"] else None,
         )
+
+    def _keep_entailed(
+        self,
+        change: Change,
+        before: dict[ox.Quad, bool],
+        holders: Holders,
+        upkeep: Upkeep,
+        inferred: ox.NamedNode,
+    ) -> None:
+        """Add to ``change`` what puts back the inferred graph where the write changed it
+        itself (through the union default graph, or by naming it): it holds what the data
+        entails, whatever a write says."""
+        touched = [q for q in before if q.graph_name == inferred]
+        if not touched:
+            return
+        listed = set(change.added) | set(change.removed)
+        touched = [q for q in touched if q not in listed]
+        wanted = upkeep.entailed(ox.Triple(q.subject, q.predicate, q.object) for q in touched)
+        for quad, entailed in zip(touched, wanted, strict=True):
+            present = holders.has(quad)
+            if entailed and not present:
+                change.added.append(quad)
+            elif present and not entailed:
+                change.removed.append(quad)
 
     def _follow_build(self) -> None:
         """Reopen the store if a build has put another in its place since it was opened."""

@@ -291,6 +291,15 @@ class Materialisation:
             self._terms(t) for t in self.engine.known if t not in self.asserted and self._shown(t)
         }
 
+    def is_inferred(self, triple: TermTriple) -> bool:
+        """Whether ``triple`` is in ``inferred()`` now (without interning new terms)."""
+        ids = self.engine.ids
+        found = tuple(ids.get(term) for term in triple)
+        if None in found:
+            return False
+        key: IdTriple = found  # type: ignore[assignment]
+        return key in self.engine.known and key not in self.asserted and self._shown(key)
+
     def asserted_triples(self) -> list[TermTriple]:
         return list(self.asserted_terms)
 

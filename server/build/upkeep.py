@@ -182,6 +182,14 @@ class Upkeep:
             delta = self.closure.apply(ins, dels)
         return [_back(t) for t in delta.added], [_back(t) for t in delta.removed]
 
+    def entailed(self, triples: Iterable[ox.Triple]) -> list[bool]:
+        """Whether each triple belongs in the inferred graph now."""
+        if self.closure is None:
+            return [False for _ in triples]
+        cache: dict[OxTerm, Node] = {}
+        with quiet_rdflib():
+            return [self.closure.is_inferred(t) for t in _converted(triples, cache)]
+
     def check(
         self,
         store: ox.Store,
