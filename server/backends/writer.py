@@ -254,7 +254,9 @@ class StoreWriter:
             raise
         self.writes_since_load += 1
         if entry["changed"]:
-            self.log.append(entry)
+            self.log.append(entry)  # before the journal goes: a kill here is finished on opening
+        tx.end()
+        if entry["changed"]:
             self.version = entry["version_after"]
             self.modified = time.time()
             self.snapshot = take_snapshot(store, self.path, self.version)

@@ -7,14 +7,16 @@ What makes it all or nothing is an undo journal beside the store (``.<name>.jour
     apply       each change (quads added and removed, named graphs created and dropped, as
                 computed against the store before it) is appended to the journal and flushed
                 to the file before the store is touched; then the store is changed
-    commit      a commit record is appended and flushed: the write is kept
+    commit      a commit record (the write log's entry) is appended and flushed: the write is
+                kept; the write log gets the entry
     rollback    the changes are undone, last first, and the journal deleted
     end         the journal is deleted
 
 On opening the store (:func:`recover`), a journal left by a process that died mid-write is
 read: without its commit record, every change it lists is undone (undoing is idempotent: a quad
 added is removed if present, a quad removed is added back, a graph created is removed, a graph
-dropped is made again), so the store is exactly as before the write; with it, the write stands.
+dropped is made again), so the store is exactly as before the write; with it, the write stands,
+and its entry is given to the write log if the log does not have it yet.
 A record torn by the crash was never applied (the store is changed only after its record is
 written), and is ignored. A change is computed against the store as it is, so undoing it in
 reverse order restores exactly the state before.
@@ -191,9 +193,14 @@ class Transaction:
         apply_change(self.store, change)
 
     def commit(self, entry: dict[str, Any]) -> None:
-        """Keep the write (``entry`` is what the write log will say of it)."""
+        """Keep the write (``entry`` is what the write log will say of it). The journal stays
+        until :meth:`end`, so that a process killed before the log has the entry leaves it to
+        the next one (``recover``)."""
         self.journal.commit(entry)
         self.done = True
+
+    def end(self) -> None:
+        """Delete the journal: the write is kept and logged (or rolled back)."""
         self.journal.close()
 
     def rollback(self) -> None:
