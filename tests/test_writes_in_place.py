@@ -41,9 +41,8 @@
    committed one kept and its entry returned (and logged), a journal torn mid-record handled.
 
 At the end, writes that reach the inferred graph (through the default graph, or naming it; Graph
-Store PUT and DELETE of the default graph) are checked one by one the same way as in 1. One known
-bug is pinned as a strict xfail in 7 (a writer killed between its commit and its log entry). The
-app tests (4-6) use the app's own writer and worker processes; 2 and 3 start real servers
+Store PUT and DELETE of the default graph) are checked one by one the same way as in 1. The app
+tests (4-6) use the app's own writer and worker processes; 2 and 3 start real servers
 (``serving``).
 """
 
