@@ -511,7 +511,7 @@ def test_sparql_rules_are_read_from_this(synthetic: Synthetic, world: World) -> 
     roots = {root.shape: root for root in dependencies.compiled}
     assert not roots[EX.Rows].has_sparql and roots[EX.Rows].through is not None
     assert not roots[EX.PerNode].has_sparql and roots[EX.PerNode].through is None
-    rule = rdflib.URIRef("https://w3id.org/ofsted-kg/shapes/JudgementGradeFitsFramework")
+    rule = rdflib.URIRef("https://w3id.org/ofsted-kg/def/shapes/JudgementGradeFitsFramework")
     real = {root.shape: root for root in world.dependencies.compiled}
     assert not real[rule].has_sparql and real[rule].through is not None
     with world.applied(grade_off_scale(world, 3)) as change:

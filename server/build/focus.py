@@ -855,6 +855,8 @@ def validate_change(
 def _only_targets_of(shapes: rdflib.Graph, keep: frozenset[Node]) -> rdflib.Graph:
     """``shapes`` with the targets of the shapes not in ``keep`` left out."""
     share = rdflib.Graph()
+    for prefix, namespace in shapes.namespaces():  # pySHACL's default messages use them
+        share.bind(prefix, namespace, override=True, replace=True)
     for s, p, o in shapes:
         if p not in TARGETS or s in keep:
             share.add((s, p, o))
