@@ -69,6 +69,7 @@ import pyoxigraph as ox
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from ofsted_kg.backends import writer as writer_module
 from ofsted_kg.backends.base import Body, Write, apply_checked, change_for
 from ofsted_kg.backends.writer import StoreWriter, Written
 from ofsted_kg.build.pipeline import infer
@@ -1398,5 +1399,35 @@ def test_deleting_an_entailment_first_does_not_let_a_write_past_the_shapes(
         shapes = [q for q in quads if graph_of(q).startswith(settings.shapes_graph_prefix)]
         report = validate_quads([*data, *rebuilt, *shapes], settings)
         assert report.conforms, report.describe()
+    finally:
+        writer.close()
+
+
+def test_a_long_lived_writer_reads_its_state_afresh_after_many_writes(
+    store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reasoner and the validated graph keep every term ever written; after
+    REFRESH_AFTER_WRITES writes, an idle writer reads them afresh from the store (``tidy``), and
+    writes go on being reasoned over and checked as before."""
+    monkeypatch.setattr(writer_module, "REFRESH_AFTER_WRITES", 2)
+    settings = settings_for(store_dir, validation_workers=1)
+    writer = StoreWriter(settings)
+    try:
+        first = writer.upkeep()
+        writer.tidy()
+        assert writer.upkeep() is first  # not yet: too few writes
+        for n in range(2):
+            written, error = carry_out(
+                writer, update(judgement_insert(f"t:tidy{n}", f"{TEST_GRAPH}tidy", f"tidy {n}"))
+            )
+            assert error is None and written is not None and written.write_id is not None
+        writer.tidy()
+        assert writer.upkeep() is not first and writer.writes_since_load == 0
+        _written, error = carry_out(
+            writer,
+            update(f"INSERT DATA {{ GRAPH <{TEST_GRAPH}tidy> {{ t:bad a okg:Judgement }} }}"),
+        )
+        assert isinstance(error, ShapesViolatedError), error
+        assert_sound(writer.store, settings)
     finally:
         writer.close()
