@@ -138,6 +138,15 @@ def _own(term: T, fresh: dict[ox.BlankNode, ox.BlankNode]) -> T:
     return term
 
 
+def checked_update(write: Write, settings: Settings) -> str:
+    """An update's text, checked before any parser sees it (depth, ``LOAD``, ``SERVICE``), with
+    the protocol's dataset written into it."""
+    check_structure(write.text, "update")
+    check_no_load(write.text)
+    check_service(write.text, settings.service_allow)
+    return with_using(write.text, list(write.using), list(write.using_named))
+
+
 def change_for(write: Write, settings: Settings) -> Callable[[Store], bool]:
     """The change a write makes to a writable copy of the data: a function of the copy that
     returns whether a new named graph was made. Parsing happens here, in the process that
@@ -151,10 +160,7 @@ def change_for(write: Write, settings: Settings) -> Callable[[Store], bool]:
 
     graph = write.graph
     if write.kind == "update":
-        check_structure(write.text, "update")
-        check_no_load(write.text)
-        check_service(write.text, settings.service_allow)
-        text = with_using(write.text, list(write.using), list(write.using_named))
+        text = checked_update(write, settings)
 
         def update(store: Store) -> bool:
             if union:

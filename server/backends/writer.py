@@ -54,11 +54,7 @@ from ..errors import (
     WriteTimeoutError,
 )
 from ..rdf.sparql_text import (
-    check_no_load,
-    check_service,
-    check_structure,
     split_update,
-    with_using,
 )
 from ..runtime import cap_memory, run_with_stack
 from ..store import inplace
@@ -68,7 +64,7 @@ from ..store.dumps import store_modified, store_version
 from ..store.inplace import Change, Transaction, take_snapshot
 from ..store.oxigraph import check_update_syntax
 from ..store.writelog import WriteLog, log_path, nquads, parse_nquads
-from .base import Write, parse_bodies, raise_on_violations
+from .base import Write, checked_update, parse_bodies, raise_on_violations
 
 Step = Callable[[ox.Store], Change]
 Key = tuple[Any, Any, Any]
@@ -418,10 +414,7 @@ class StoreWriter:
         target = settings.updates_graph if union else None
         graph = write.graph
         if write.kind == "update":
-            check_structure(write.text, "update")
-            check_no_load(write.text)
-            check_service(write.text, settings.service_allow)
-            text = with_using(write.text, list(write.using), list(write.using_named))
+            text = checked_update(write, settings)
             check_update_syntax(text, write.base_iri)  # a syntax error anywhere: nothing runs
             operations = split_update(text)
 
