@@ -597,7 +597,8 @@ def _serve(conn: Connection, settings: Settings) -> None:
     while True:
         try:
             if not conn.poll(IDLE_SECONDS):
-                writer.tidy()  # nothing to do: a moment to tidy up
+                with contextlib.suppress(Exception):  # if it fails, the next write reads again
+                    writer.tidy()  # nothing to do: a moment to tidy up
                 continue
             request = conn.recv()
         except (EOFError, OSError):
