@@ -34,7 +34,7 @@ import secrets
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
@@ -44,6 +44,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..build.upkeep import Upkeep
+from ..build.validation import graph_kinds
 from ..config import Settings
 from ..errors import (
     InternalError,
@@ -120,6 +121,7 @@ class StoreWriter:
         self.settings = settings
         self.path = settings.store
         self.lock_wait = lock_wait
+        self.kind_of = graph_kinds(settings)
         # The version of the data as it stands: a token of the directory taken before opening
         # it (opening rewrites its CURRENT file, so no later start can give the same token).
         self.version = store_version(self.path)
@@ -256,13 +258,7 @@ class StoreWriter:
             self.version = entry["version_after"]
             self.modified = time.time()
             self.snapshot = take_snapshot(store, self.path, self.version)
-        return Written(
-            made,
-            self.version,
-            self.modified,
-            self.snapshot,
-            entry["id"] if entry["changed"] else None,
-        )
+        return _written(self, made, entry["id"] if entry["changed"] else None)
 
     def _keep_entailed(
         self,
@@ -348,8 +344,7 @@ class StoreWriter:
 
     def _in_data(self, graphs: set[Graph]) -> bool:
         """Whether one of ``graphs`` is a data graph (what the reasoner reads)."""
-        settings = self.settings
-        return any(Upkeep.graph_kind(settings, g) in ("data", "vocab") for g in graphs)
+        return any(self.kind_of(g) in ("data", "vocab") for g in graphs)
 
     def _expand_drops(self, change: Change) -> None:
         """A dropped graph's quads are listed as removed (so that undoing puts them back)."""
@@ -419,8 +414,8 @@ class StoreWriter:
             operations = split_update(text)
 
             def step_for(operation: str) -> Step:
-                return lambda store: _plain(
-                    operation_change(store, operation, base_iri=write.base_iri, union_target=target)
+                return lambda store: operation_change(
+                    store, operation, base_iri=write.base_iri, union_target=target
                 )
 
             return [step_for(op) for op in operations], lambda: False
@@ -428,7 +423,7 @@ class StoreWriter:
         def clear(store: ox.Store) -> Change:
             if graph is None:
                 if union:
-                    return _plain(operation_change(store, "CLEAR DEFAULT", union_target=target))
+                    return operation_change(store, "CLEAR DEFAULT", union_target=target)
                 return Change(
                     removed=list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
                 )
@@ -531,13 +526,6 @@ def _key(item: ox.Quad | ox.Triple) -> Key:
 
 def _triples(keys: Iterable[Key]) -> list[ox.Triple]:
     return [ox.Triple(s, p, o) for s, p, o in keys]
-
-
-def _plain(change: Any) -> Change:
-    """A change as ``inplace`` takes it."""
-    return Change(
-        list(change.added), list(change.removed), list(change.created), list(change.dropped)
-    )
 
 
 def _has(store: ox.Store, quad: ox.Quad) -> bool:
@@ -703,30 +691,21 @@ class WriterProcess:
             "here and was stopped; nothing of it was kept"
         )
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 0.0) -> None:
+        """End the writer: at once, or (``grace``) once it has finished the write in hand and
+        closed the store, if it does within that many seconds."""
         if self.conn is not None:
             with contextlib.suppress(OSError):
-                self.conn.close()
+                self.conn.close()  # the writer sees the end of its pipe, and ends
             self.conn = None
         if self.process is not None:
+            if grace:
+                self.process.join(timeout=grace)
             if self.process.is_alive():
                 self.process.kill()
             self.process.join(timeout=10)
             self.process = None
 
     def close(self) -> None:
-        """End the writer: it finishes the write in hand, then closes the store."""
-        if self.conn is not None:
-            with contextlib.suppress(OSError):
-                self.conn.close()
-            self.conn = None
-        if self.process is not None:
-            self.process.join(timeout=10)
-            if self.process.is_alive():
-                self.process.kill()
-                self.process.join(timeout=5)
-            self.process = None
-
-
-def iter_entries(settings: Settings) -> Iterator[dict[str, Any]]:
-    return WriteLog(log_path(settings.store)).entries()
+        """End the writer once it has finished the write in hand and closed the store."""
+        self.stop(grace=10.0)

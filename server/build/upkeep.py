@@ -31,16 +31,24 @@ from typing import Any
 import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from ..config import Settings
-from ..rdf.terms import from_rdflib, quiet_rdflib, to_rdflib
+from ..rdf.terms import (
+    OxTerm,
+    RdflibTriple,
+    from_rdflib,
+    quiet_rdflib,
+    rdflib_triples,
+    to_rdflib,
+)
 from ..store.oxigraph import gc_paused
 from .focus import Change as FocusChange
 from .focus import ShapeDependencies, validate_change
 from .incremental import Materialisation
 from .validation import (
     ValidationReport,
+    graph_kinds,
     our_quads,
     relevant_quads,
     shape_vocabulary,
@@ -48,7 +56,6 @@ from .validation import (
 )
 
 Triple = tuple[Node, Node, Node]
-OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 Key = tuple[Any, Any, Any]  # an Oxigraph triple's terms
 _RDF_TYPE = str(RDF.type)
 
@@ -57,7 +64,9 @@ _RDF_TYPE = str(RDF.type)
 class _Undo:
     """What to put back in memory if the write is refused."""
 
-    reasoned: tuple[list[Triple], list[Triple]] | None = None  # (inserted, deleted) asserted
+    reasoned: tuple[list[RdflibTriple], list[RdflibTriple]] | None = (
+        None  # (inserted, deleted) asserted
+    )
     validated: tuple[set[Triple], set[Triple]] | None = None  # (added, removed) to the graph
     reloaded: bool = False  # the validation state was read again: read it again on undo
 
@@ -71,22 +80,8 @@ class Upkeep:
     theirs: frozenset[OxTerm]  # subjects and objects of the standard vocabularies' graphs
     _undo: _Undo = field(default_factory=_Undo)
 
-    # -- graphs -----------------------------------------------------------------------------
-
-    @staticmethod
-    def graph_kind(settings: Settings, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str:
-        """``inferred``, ``shapes``, ``vocab`` (a standard vocabulary), ``data`` or
-        ``default``."""
-        if not isinstance(graph, ox.NamedNode):
-            return "default"
-        name = graph.value
-        if name == settings.inferred_graph:
-            return "inferred"
-        if name.startswith(settings.shapes_graph_prefix):
-            return "shapes"
-        if name.startswith(settings.graph_iri("vocab/")):
-            return "vocab"
-        return "data"
+    def __post_init__(self) -> None:
+        self.kind_of = graph_kinds(self.settings)
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -100,16 +95,17 @@ class Upkeep:
                 for g in store.named_graphs()
                 if isinstance(g, ox.NamedNode)
             }
-            cache: dict[OxTerm, Node] = {}
+            cache: dict[OxTerm, Identifier] = {}
+            kind_of = graph_kinds(settings)
             closure = None
             if ox.NamedNode(settings.inferred_graph) in graphs:
                 data = (
                     q
                     for g, quads in graphs.items()
-                    if cls.graph_kind(settings, g) in ("data", "vocab")
+                    if kind_of(g) in ("data", "vocab")
                     for q in quads
                 )
-                closure = Materialisation(_converted(data, cache))
+                closure = Materialisation(rdflib_triples(data, cache))
             upkeep = cls(settings, closure, None, None, frozenset())
             upkeep._load_validation([q for quads in graphs.values() for q in quads], cache)
         upkeep.warm_up()
@@ -122,30 +118,29 @@ class Upkeep:
             validate_graphs(rdflib.Graph(), self.shapes.shapes)
 
     def _load_validation(
-        self, everything: list[ox.Quad], cache: dict[OxTerm, Node] | None = None
+        self, everything: list[ox.Quad], cache: dict[OxTerm, Identifier] | None = None
     ) -> None:
         """Read the shapes and the graph they validate from the named graphs' quads."""
         settings = self.settings
         cache = {} if cache is None else cache
-        shapes_quads = [
-            q for q in everything if self.graph_kind(settings, q.graph_name) == "shapes"
-        ]
+        kind_of = self.kind_of
+        shapes_quads = [q for q in everything if kind_of(q.graph_name) == "shapes"]
         if not shapes_quads:
             self.validated, self.shapes, self.theirs = None, None, frozenset()
             return
         with gc_paused(), quiet_rdflib():
             shapes = rdflib.Graph()
-            for triple in _converted(shapes_quads, cache):
+            for triple in rdflib_triples(shapes_quads, cache):
                 shapes.add(triple)
             vocabulary = shape_vocabulary(shapes)
             validated = rdflib.Graph()
             relevant = relevant_quads(our_quads(everything, settings), vocabulary)
-            for triple in _converted(relevant, cache):
+            for triple in rdflib_triples(relevant, cache):
                 validated.add(triple)
             theirs: set[OxTerm] = set()
             for q in everything:
-                if self.graph_kind(settings, q.graph_name) == "vocab":
-                    theirs.update((q.subject, q.object))  # type: ignore[arg-type]
+                if kind_of(q.graph_name) == "vocab":
+                    theirs.update((q.subject, q.object))
         self.validated, self.shapes = validated, ShapeDependencies.of(shapes)
         self.theirs = frozenset(theirs)
         self._vocabulary = vocabulary
@@ -172,9 +167,9 @@ class Upkeep:
         ``deleted`` (triples whose presence in the union of the data graphs changed)."""
         if self.closure is None:
             return [], []
-        cache: dict[OxTerm, Node] = {}
-        ins = list(_converted(inserted, cache))
-        dels = list(_converted(deleted, cache))
+        cache: dict[OxTerm, Identifier] = {}
+        ins = list(rdflib_triples(inserted, cache))
+        dels = list(rdflib_triples(deleted, cache))
         if not ins and not dels:
             return [], []
         self._undo.reasoned = (ins, dels)
@@ -186,9 +181,9 @@ class Upkeep:
         """Whether each triple belongs in the inferred graph now."""
         if self.closure is None:
             return [False for _ in triples]
-        cache: dict[OxTerm, Node] = {}
+        cache: dict[OxTerm, Identifier] = {}
         with quiet_rdflib():
-            return [self.closure.is_inferred(t) for t in _converted(triples, cache)]
+            return [self.closure.is_inferred(t) for t in rdflib_triples(triples, cache)]
 
     def check(
         self,
@@ -203,7 +198,7 @@ class Upkeep:
         shapes."""
         settings = self.settings
         keys = list(changed)
-        kinds = {self.graph_kind(settings, g) for g in touched}
+        kinds = {self.kind_of(g) for g in touched}
         if "shapes" in kinds or "vocab" in kinds:
             self._undo.reloaded = True
             self._reload_validation(store)
@@ -254,10 +249,9 @@ class Upkeep:
             typed = predicate.value == _RDF_TYPE and isinstance(obj, ox.NamedNode)
             if not typed or obj.value not in vocabulary:
                 return False
-        settings = self.settings
         entailed = False
         for g in graphs_of(key):
-            kind = self.graph_kind(settings, g)
+            kind = self.kind_of(g)
             if kind == "data":
                 return True
             entailed = entailed or kind == "inferred"
@@ -268,7 +262,7 @@ class Upkeep:
     def _described(self, store: ox.Store, subject: object) -> bool:
         """Whether one of our asserted graphs says something of ``subject``."""
         for q in store.quads_for_pattern(subject, None, None, None):  # type: ignore[arg-type]
-            if self.graph_kind(self.settings, q.graph_name) == "data":
+            if self.kind_of(q.graph_name) == "data":
                 return True
         return False
 
@@ -287,17 +281,6 @@ class Upkeep:
                 self.validated.remove(t)
             for t in removed:
                 self.validated.add(t)
-
-
-def _converted(items: Iterable[ox.Quad | ox.Triple], cache: dict[OxTerm, Node]) -> Iterable[Triple]:
-    for item in items:
-        out = []
-        for term in (item.subject, item.predicate, item.object):
-            found = cache.get(term)  # type: ignore[arg-type]
-            if found is None:
-                found = cache[term] = to_rdflib(term)  # type: ignore[index]
-            out.append(found)
-        yield out[0], out[1], out[2]
 
 
 def _back(triple: Triple) -> ox.Triple:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -253,25 +253,47 @@ def relevant_quads(
                 yield quad
 
 
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+
+
+def graph_kinds(settings: Settings) -> Callable[[GraphName], str]:
+    """What a graph holds, by its name: ``inferred`` (the entailments), ``shapes``, ``vocab`` (a
+    standard vocabulary, taken as published), ``data`` (ours) or ``default`` (the default
+    graph, or a graph named by a blank node)."""
+    inferred = settings.inferred_graph
+    shapes = settings.shapes_graph_prefix
+    vocab = settings.graph_iri("vocab/")
+
+    def kind(graph: GraphName) -> str:
+        if not isinstance(graph, ox.NamedNode):
+            return "default"
+        name = graph.value
+        if name == inferred:
+            return "inferred"
+        if name.startswith(shapes):
+            return "shapes"
+        return "vocab" if name.startswith(vocab) else "data"
+
+    return kind
+
+
 def our_quads(quads: Iterable[ox.Quad], settings: Settings) -> list[ox.Quad]:
     """The quads that are ours to validate: every graph but the shapes and the vocabularies.
 
     The standard vocabularies are taken as published, so their graphs are left out, and so are
     the entailments about things that they mention and we do not describe (their authors, their
     versions, the ontologies we import)."""
-    vocab = ox.NamedNode(settings.graph_iri("vocab/")).value
-    shapes = settings.shapes_graph_prefix
-    inferred = settings.inferred_graph
     asserted: list[ox.Quad] = []
     entailed: list[ox.Quad] = []
     theirs: set[object] = set()
+    kind_of = graph_kinds(settings)
     for quad in quads:
-        graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
-        if graph == inferred:
+        kind = kind_of(quad.graph_name)
+        if kind == "inferred":
             entailed.append(quad)
-        elif graph.startswith(vocab):
+        elif kind == "vocab":
             theirs.update((quad.subject, quad.object))
-        elif not graph.startswith(shapes):
+        elif kind != "shapes":
             asserted.append(quad)
     only_theirs = theirs - {q.subject for q in asserted}
     return asserted + [q for q in entailed if q.subject not in only_theirs]

@@ -61,18 +61,31 @@ def from_rdflib(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"cannot convert {term!r} to an Oxigraph term")
 
 
-def rdflib_graph(quads: Iterable[ox.Quad]) -> rdflib.Graph:
-    """The union of the quads' triples as an in-memory rdflib graph."""
-    graph = rdflib.Graph()
-    cache: dict[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, Identifier] = {}
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+RdflibTriple = tuple[Identifier, Identifier, Identifier]
 
-    def convert(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Identifier:
+
+def rdflib_triples(
+    items: Iterable[ox.Quad | ox.Triple], cache: dict[OxTerm, Identifier] | None = None
+) -> Iterator[RdflibTriple]:
+    """The triples of quads (or triples) in rdflib terms, each term converted once (``cache``
+    may be shared between calls)."""
+    cache = {} if cache is None else cache
+
+    def convert(term: OxTerm) -> Identifier:
         found = cache.get(term)
         if found is None:
             found = cache[term] = to_rdflib(term)
         return found
 
+    for item in items:
+        yield convert(item.subject), convert(item.predicate), convert(item.object)
+
+
+def rdflib_graph(quads: Iterable[ox.Quad]) -> rdflib.Graph:
+    """The union of the quads' triples as an in-memory rdflib graph."""
+    graph = rdflib.Graph()
     with quiet_rdflib():
-        for quad in quads:
-            graph.add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))
+        for triple in rdflib_triples(quads):
+            graph.add(triple)
     return graph

@@ -85,22 +85,14 @@ import pyoxigraph as ox
 
 from ..errors import BadRequestError, QuerySyntaxError, UpdateFailedError
 from ..rdf.sparql_text import blank, check_no_load
+from .inplace import Change
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 
-@dataclass
-class QuadChange:
-    """What an update operation changes: quads that come and go, graphs that come and go."""
-
-    added: list[ox.Quad] = field(default_factory=list)  # not in the store now
-    removed: list[ox.Quad] = field(default_factory=list)  # in the store now
-    created: list[ox.NamedNode] = field(default_factory=list)  # named graphs that come to exist
-    dropped: list[ox.NamedNode] = field(default_factory=list)  # named graphs that stop existing
-
-    def is_empty(self) -> bool:
-        return not (self.added or self.removed or self.created or self.dropped)
+# What an operation changes is what a write journals and applies (``inplace.Change``).
+QuadChange = Change
 
 
 def operation_change(

@@ -94,12 +94,12 @@ def undo_change(store: ox.Store, change: Change) -> None:
         store.extend(change.removed)
 
 
-def _nquads(quads: list[ox.Quad]) -> bytes:
+def to_nquads(quads: list[ox.Quad]) -> bytes:
     """Quads as N-Quads (blank nodes keep their labels: they are the store's own)."""
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"" if quads else b""
+    return (ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"") if quads else b""
 
 
-def _quads(data: bytes) -> list[ox.Quad]:
+def from_nquads(data: bytes | str) -> list[ox.Quad]:
     return list(ox.parse(data, ox.RdfFormat.N_QUADS)) if data else []
 
 
@@ -125,8 +125,8 @@ class Journal:
         self._append(
             (
                 "change",
-                _nquads(change.added),
-                _nquads(change.removed),
+                to_nquads(change.added),
+                to_nquads(change.removed),
                 [g.value for g in change.created],
                 [g.value for g in change.dropped],
             )
@@ -162,8 +162,8 @@ def read_journal(path: Path) -> tuple[list[Change], dict[str, Any] | None]:
             added, removed, created, dropped = record[1:]
             changes.append(
                 Change(
-                    _quads(added),
-                    _quads(removed),
+                    from_nquads(added),
+                    from_nquads(removed),
                     [ox.NamedNode(g) for g in created],
                     [ox.NamedNode(g) for g in dropped],
                 )

@@ -23,6 +23,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from .inplace import from_nquads, to_nquads
+
 
 def log_path(store_path: Path) -> Path:
     return store_path.with_name(f"{store_path.name}-writes.jsonl")
@@ -30,17 +32,11 @@ def log_path(store_path: Path) -> Path:
 
 def nquads(quads: list[ox.Quad]) -> list[str]:
     """Quads as N-Quads lines, sorted."""
-    if not quads:
-        return []
-    text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-    assert text is not None
-    return sorted(line for line in text.decode("utf-8").splitlines() if line)
+    return sorted(line for line in to_nquads(quads).decode("utf-8").splitlines() if line)
 
 
 def parse_nquads(lines: list[str]) -> list[ox.Quad]:
-    if not lines:
-        return []
-    return list(ox.parse("\n".join(lines) + "\n", ox.RdfFormat.N_QUADS))
+    return from_nquads("\n".join(lines))
 
 
 class WriteLog:
