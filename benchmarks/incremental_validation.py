@@ -18,7 +18,7 @@ import shlex
 import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from ofsted_kg.build.validation import (
 )
 from ofsted_kg.config import load_settings
 from ofsted_kg.rdf.terms import rdflib_graph, to_rdflib
+from reasoning import timed
 
 ROOT = Path(__file__).resolve().parent.parent
 OKG = "https://w3id.org/ofsted-kg/def/"
@@ -44,16 +45,6 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 FOAF = "http://xmlns.com/foaf/0.1/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 NEW = "https://w3id.org/ofsted-kg/id/benchmark/"
-
-
-def timed(function: Callable[[], Any], runs: int) -> tuple[float, Any]:
-    """Median wall-clock seconds of ``runs`` calls, and the last call's result."""
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def main(argv: Sequence[str] | None = None) -> None:
