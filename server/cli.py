@@ -187,6 +187,20 @@ def make_parser() -> argparse.ArgumentParser:
     writes.add_argument("--limit", type=int, default=20, metavar="N", help="list at most N (20)")
     writes.add_argument("--by", default=None, metavar="NAME", help="who reverts (for the log)")
 
+    claim = commands.add_parser(
+        "claim",
+        parents=[common],
+        help="check a claim against Ofsted's record and keep it (a JSON file, as POST /claims)",
+        description="Read a claim in the JSON of POST /claims (docs/fact-checking.md), check it "
+        "against Ofsted's record, keep it in the store in a named graph of its own with its "
+        "verdict, and print the answer POST /claims gives. The store is opened for writing, so "
+        "this cannot run while a server that takes writes has it: send the claim to the server "
+        "then (POST /claims). Exit status 2 on a claim that cannot be used or is already kept.",
+    )
+    claim.add_argument("action", choices=["add"], help="add: check and keep a claim")
+    claim.add_argument("file", help="the claim as JSON ('-' for stdin)")
+    claim.add_argument("--by", default=None, metavar="NAME", help="who sends it (default: $USER)")
+
     serve = commands.add_parser(
         "serve",
         parents=[common],
@@ -401,6 +415,39 @@ def cmd_writes(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_claim(args: argparse.Namespace) -> int:
+    import json
+
+    from .backends.base import Write
+    from .backends.writer import StoreWriter
+    from .claims.model import select_from
+    from .claims.service import take_claim
+    from .errors import BadRequestError
+
+    settings = settings_from(args)
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _error(f"cannot read {args.file}: {exc}")
+        return 2
+    try:
+        body = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadRequestError(f"{args.file} is not JSON: {exc}") from None
+    by = args.by or os.environ.get("USER", "command line")
+    writer = StoreWriter(settings, lock_wait=0.0)
+    try:
+
+        def write(update: str) -> None:
+            writer.write(Write("update", text=update, by=by))
+
+        taken = take_claim(body, select_from(writer.store, union=False), write, settings.base, by)
+    finally:
+        writer.close()
+    print(json.dumps(taken.answer, indent=2, ensure_ascii=False))
+    return 0
+
+
 # An idle connection (no request under way, nothing received) is closed after this long.
 IDLE_CONNECTION_SECONDS = 60
 
@@ -454,6 +501,7 @@ COMMANDS = {
     "query": cmd_query,
     "serve": cmd_serve,
     "writes": cmd_writes,
+    "claim": cmd_claim,
 }
 
 

@@ -141,6 +141,23 @@ class UpdateFailedError(BadRequestError):
     title = "Update failed"
 
 
+class ClaimValueError(HttpError):
+    """A claim's field holds a value that cannot be used: an unknown council, grade, framework or
+    area, a date in the future; ``detail`` names the field and why."""
+
+    status = 422
+    title = "The claim cannot be used"
+    exit_code = 2
+
+
+class ConflictError(HttpError):
+    """What was sent is already kept (the same claim from the same source)."""
+
+    status = 409
+    title = "Already kept"
+    exit_code = 2
+
+
 class UnauthorizedError(HttpError):
     status = 401
     title = "Unauthorized"

@@ -1,16 +1,18 @@
 """The build pipeline: sources -> reasoning in memory -> one write of a fresh store, validated
 meanwhile -> swap.
 
-    [1/5] parse every source file (one named graph each)
-    [2/5] reason over the vocabulary, ontology and fact graphs, in memory; the entailments go to
+    [1/6] parse every source file (one named graph each)
+    [2/6] check every claim against Ofsted's record (build/checks.py): the verdicts go to
+          {base}graph/checks; claims sent to the server are carried over from the old store
+    [3/6] reason over the vocabulary, ontology and fact graphs, in memory; the entailments go to
           {base}graph/inferred
-    [3/5] write everything to a new store directory beside the live one, once: the named graphs,
+    [4/6] write everything to a new store directory beside the live one, once: the named graphs,
           the inferred graph and the default graph, the union of the named graphs (each triple
-          once). The SHACL validation of step 4 runs meanwhile, in forked worker processes.
-    [4/5] wait for the validation of the data graphs (inferred included) against the shapes graphs
-    [5/5] swap the new store in
+          once). The SHACL validation of step 5 runs meanwhile, in forked worker processes.
+    [5/6] wait for the validation of the data graphs (inferred included) against the shapes graphs
+    [6/6] swap the new store in
 
-Any failure before step 5 (a violation included) deletes the new directory and leaves the live
+Any failure before step 6 (a violation included) deletes the new directory and leaves the live
 store as it was. Progress lines with timings go to ``progress`` (stderr from the command line).
 """
 
@@ -32,7 +34,8 @@ from ..rdf.terms import from_rdflib, to_rdflib
 from ..store.directories import StagedStore
 from ..store.oxigraph import gc_paused
 from . import reasoning
-from .sources import DATA_KINDS, discover, parse_all, quads_of
+from .checks import check_all
+from .sources import DATA_KINDS, DEF, FACTS, discover, parse_all, quads_of
 from .validation import ValidationReport, start_validation
 
 Progress = Callable[[str], None]
@@ -139,12 +142,20 @@ def _assemble(settings: Settings, steps: _Steps) -> _Assembled:
     graphs = len({q.graph_name for p in parsed for q in p.quads[:1]})
     steps.done(f"parsed {len(parsed):,} files, {triples:,} triples in {graphs:,} named graphs")
 
-    inferred, skipped = infer(list(quads_of(parsed, DATA_KINDS)), settings.inferred_graph)
+    checked = check_all(settings, list(quads_of(parsed, frozenset({DEF, FACTS}))))
+    counts = ", ".join(f"{n:,} {outcome}" for outcome, n in sorted(checked.outcomes.items()))
+    carried = f"; {checked.carried:,} sent to the server kept" if checked.carried else ""
+    steps.done(
+        f"checked {checked.claims:,} claims against Ofsted's record: {counts or 'none'}{carried}"
+    )
+
+    data = list(quads_of(parsed, DATA_KINDS)) + checked.quads
+    inferred, skipped = infer(data, settings.inferred_graph)
     note = f"; {skipped:,} not storable (literal subject) left out" if skipped else ""
     steps.done(
         f"reasoned: {len(inferred):,} entailed triples into <{settings.inferred_graph}>{note}"
     )
-    quads = [q for item in parsed for q in item.quads] + inferred
+    quads = [q for item in parsed for q in item.quads] + checked.quads + inferred
     return _Assembled(len(parsed), triples, graphs, len(inferred), quads)
 
 
@@ -167,7 +178,7 @@ def union_quads(quads: Sequence[ox.Quad]) -> list[ox.Quad]:
 
 def build(settings: Settings, progress: Progress = to_stderr) -> BuildResult:
     """Build the store at ``settings.store``; raises (leaving the old store alone) on any error."""
-    steps = _Steps(5, progress)
+    steps = _Steps(6, progress)
     with StagedStore(settings.store) as staged:
         built = _assemble(settings, steps)
         with start_validation(built.quads, settings) as validation:
@@ -200,7 +211,7 @@ def validate_tree(settings: Settings, progress: Progress = to_stderr) -> BuildRe
     """Everything a build does but the writing: parse, reason and validate in memory.
 
     Raises ValidationError (with the report) on violations, like ``build``."""
-    steps = _Steps(3, progress)
+    steps = _Steps(4, progress)
     built = _assemble(settings, steps)
     with start_validation(built.quads, settings) as validation:
         report = _check(validation.wait(), steps)

@@ -42,7 +42,6 @@ The modules of the package:
     d2i.py             Data to Insight's list of Ofsted's reports, joined to the record
     publications.py    the publications and files the record is taken from (DCAT, checksums)
     identity.py        the four identifier crosswalks (graph/identity/)
-    reconciliation.py  the seed documents' claims checked against the record
 
 A cell the converter does not expect raises ``ConversionError`` naming ``file:row:column: problem``
 (row = the line in the file, the header being line 1).
@@ -79,7 +78,6 @@ from .inspections import (
 )
 from .publications import read_publications
 from .reading import ConversionError
-from .reconciliation import read_reconciliation
 from .record import CROSSWALK, Context, D2IStats, Judgement, Record, read_councils
 from .terms import graph_iri
 
@@ -157,13 +155,6 @@ READERS: tuple[Reader, ...] = (
         T_MYSOCIETY,
         "CC BY 4.0, attribution: mySociety, uk_local_authority_names_and_codes",
         read_mysociety,
-    ),
-    Reader(
-        "official/reconciliation",
-        "graph/seeds/*.ttl checked against the official graphs",
-        OGL_V3 + " and the seeds' sources",
-        read_reconciliation,
-        reads=OFSTED_TABLES,
     ),
 )
 

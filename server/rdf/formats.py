@@ -158,6 +158,8 @@ N3 = Format("n3", "N3", "text/n3", ("text/n3",), "n3", "graph", ox.RdfFormat.N3)
 HTML = Format("html", "HTML", "text/html", ("text/html", "application/xhtml+xml"), "html", "html")
 # Plain JSON, not RDF: the machine twin of a page that lists things (the dumps).
 DATA_JSON = Format("json", "JSON", "application/json", ("application/json",), "json", "data")
+# Plain CSV: the machine twin of a table (the claims and their verdicts).
+DATA_CSV = Format("csv", "CSV", "text/csv", ("text/csv",), "csv", "data")
 
 # -- What each place offers, in its order of preference -------------------------------------------
 
@@ -167,6 +169,7 @@ PAGES: tuple[Format, ...] = (HTML, TURTLE, JSONLD, NTRIPLES, RDFXML, TRIG, NQUAD
 # Turtle first: an RDF client that says nothing (or */*) gets data, a browser asks for HTML.
 DESCRIPTIONS: tuple[Format, ...] = (TURTLE, HTML, JSONLD, NTRIPLES, RDFXML)
 DUMP_LIST: tuple[Format, ...] = (HTML, DATA_JSON)
+TABLES: tuple[Format, ...] = (HTML, DATA_JSON, DATA_CSV)
 UPLOADS: tuple[Format, ...] = (TURTLE, NTRIPLES, RDFXML, JSONLD, N3)
 EXPORTS: tuple[Format, ...] = (NQUADS, TRIG, TURTLE, JSONLD)
 ALL: tuple[Format, ...] = (*RESULTS, *GRAPHS, N3, HTML, DATA_JSON)

@@ -50,19 +50,29 @@ def current_admission() -> Admission:
     return admission
 
 
-def check_token() -> str:
+def check_token(given_token: str | None = None) -> str:
     """Writes need the server's update token (403 without one configured, 401 without it sent);
-    the name of who holds it (for the write log)."""
+    the name of who holds it (for the write log). The token is read from the Authorization
+    header, or given (a form's field)."""
     settings = current_settings()
     token = settings.update_token
     if token is None or not current_backend().writable:
         raise ForbiddenError("this endpoint is read-only: the server has no update token")
-    given = request.headers.get("Authorization", "")
-    scheme, _, credentials = given.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
+    if given_token is None:
+        given = request.headers.get("Authorization", "")
+        scheme, _, credentials = given.partition(" ")
+        if scheme.lower() != "bearer":
+            credentials = ""
+    else:
+        credentials = given_token
+    if not credentials.strip() or not hmac.compare_digest(
         credentials.strip().encode(), token.encode()
     ):
-        raise UnauthorizedError("writes need the header 'Authorization: Bearer <token>'")
+        raise UnauthorizedError(
+            "writes need the header 'Authorization: Bearer <token>'"
+            if given_token is None
+            else "the update token is not right"
+        )
     return settings.update_token_name
 
 

@@ -30,6 +30,7 @@ from flask import Blueprint, Response, redirect, render_template, request
 
 from ...errors import NotFoundError
 from ...rdf.formats import HTML, PAGES, Format, by_extension
+from ..claims import review_json_ld
 from ..context import current_backend, current_settings, kept
 from ..http import negotiate, not_modified, versioned
 from .bodies import cached_body
@@ -149,6 +150,8 @@ def respond(fmt: Format, negotiated: bool, key: str, body: Callable[[], str | by
 
 def render_page(key: str, resource: str) -> str:
     template, context = page(select, labeller(), key, resource, describe(resource))
+    if template == "pages/claim.html":
+        context["review_json"] = review_json_ld(resource)  # its ClaimReview, in the page's head
     return render_template(template, **context)
 
 

@@ -616,7 +616,7 @@ def judgement_view(
                 "outcome": labeller.show(row["outcome"]),
                 "reason": value(row, "reason") or "",
                 "document": labeller.show(row["doc"]) if "doc" in row else None,
-                "sources": labeller.sources([site.graph_iri("official/reconciliation")]),
+                "sources": labeller.sources([site.graph_iri("checks")]),
             }
         )
     return {"claims": claims, "reconciliations": reconciliations, **title}
