@@ -198,7 +198,9 @@ def make_parser() -> argparse.ArgumentParser:
         "then (POST /claims). Exit status 2 on a claim that cannot be used or is already kept.",
     )
     claim.add_argument("action", choices=["add"], help="add: check and keep a claim")
-    claim.add_argument("file", help="the claim as JSON ('-' for stdin)")
+    claim.add_argument(
+        "file", help="the claim as JSON, or a JSON list of claims ('-' for stdin)"
+    )
     claim.add_argument("--by", default=None, metavar="NAME", help="who sends it (default: $USER)")
 
     serve = commands.add_parser(
@@ -422,7 +424,7 @@ def cmd_claim(args: argparse.Namespace) -> int:
     from .backends.writer import StoreWriter
     from .claims.model import select_from
     from .claims.service import take_claim
-    from .errors import BadRequestError
+    from .errors import BadRequestError, render
 
     settings = settings_from(args)
     try:
@@ -436,16 +438,30 @@ def cmd_claim(args: argparse.Namespace) -> int:
         raise BadRequestError(f"{args.file} is not JSON: {exc}") from None
     by = args.by or os.environ.get("USER", "command line")
     writer = StoreWriter(settings, lock_wait=0.0)
+    answers: list[dict[str, object]] = []
+    failed = 0
     try:
 
         def write(update: str) -> None:
             writer.write(Write("update", text=update, by=by))
 
-        taken = take_claim(body, select_from(writer.store, union=False), write, settings.base, by)
+        select = select_from(writer.store, union=False)
+        if not isinstance(body, list):  # one claim: its answer, or the error on one line
+            taken = take_claim(body, select, write, settings.base, by)
+            print(json.dumps(taken.answer, indent=2, ensure_ascii=False))
+            return 0
+        for item in body:  # a list of claims: an answer (or an error) for each
+            try:
+                answers.append(take_claim(item, select, write, settings.base, by).answer)
+            except OfstedKgError as exc:
+                failed += 1
+                answers.append(render(exc)[0])
     finally:
         writer.close()
-    print(json.dumps(taken.answer, indent=2, ensure_ascii=False))
-    return 0
+    print(json.dumps(answers, indent=2, ensure_ascii=False))
+    if failed:
+        _error(f"{failed:,} of {len(answers):,} claims not kept (their answers say why)")
+    return 2 if failed else 0
 
 
 # An idle connection (no request under way, nothing received) is closed after this long.

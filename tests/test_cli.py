@@ -72,8 +72,8 @@ def test_build_succeeds_with_exit_0_and_step_lines(
     code, out, err = run(capsys, "build", "--store", str(store))
     assert code == 0
     assert out == ""
-    assert "[1/5] parsed 7 files" in err
-    assert "[5/5] default graph: the union" in err
+    assert "[1/6] parsed 7 files" in err
+    assert "[6/6] default graph: the union" in err
     assert "store ready" in err
     assert "Warning: A judgement should have a label." in err
     assert "Traceback" not in err

@@ -27,6 +27,8 @@ TITLES = {
     "StoreError": (500, "Store error"),
     "ValidationError": (500, "SHACL validation failed"),
     "HttpError": (500, "Internal server error"),
+    "ClaimValueError": (422, "The claim cannot be used"),
+    "ConflictError": (409, "Already kept"),
     "BadRequestError": (400, "Bad request"),
     "QuerySyntaxError": (400, "Malformed query"),
     "InputLimitError": (400, "Input over a limit"),

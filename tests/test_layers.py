@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "rdf": 2,
     "store": 3,
     "convert": 3,
+    "claims": 3,
     "build": 4,
     "backends": 5,
     "web": 6,

@@ -243,17 +243,6 @@ def test_ofsteds_note_on_wording_is_quoted_from_the_publication() -> None:
     assert WORDING_NOTE_TEXT.replace("'", "&apos;") in content or (WORDING_NOTE_TEXT in content)
 
 
-def test_kent_reconciliation_outcomes(conversion: official.Conversion) -> None:
-    text = conversion.files["graph/official/reconciliation.ttl"]
-    outcomes = Counter(
-        line.split("outcome:")[1].rstrip(" ;.")
-        for line in text.splitlines()
-        if "okg:reconciliationOutcome" in line
-    )
-    assert outcomes == {"agrees": 15, "cannot-be-checked": 2}
-    assert 'printed \\"Requires improvement to be good\\" in Ofsted\'s table' in text
-
-
 # -- Marks other than grades ("-", empty cells) ------------------------------------------------
 
 

@@ -470,9 +470,9 @@ def test_the_claim_page_shows_the_evidence_chain(client: FlaskClient) -> None:
         f"""SELECT ?c ?words ?speaker ?doc ?publisher ?outcome WHERE {{
           ?c <{BASE}def/asserts> ?j ; <{BASE}def/quotation> ?words ;
              <http://www.w3.org/ns/prov#wasAttributedTo> ?speaker ;
-             <http://www.w3.org/ns/prov#wasDerivedFrom> ?doc .
+             <http://www.w3.org/ns/prov#wasQuotedFrom> ?doc .
           ?doc <http://purl.org/dc/terms/publisher> ?publisher .
-          ?r <{BASE}def/checkedJudgement> ?j ; <{BASE}def/claimSource> ?doc ;
+          ?r <{BASE}def/verdictOn> ?c ; <{BASE}def/hasPart>|<http://purl.org/dc/terms/hasPart> ?part ;
              <{BASE}def/reconciliationOutcome> ?outcome .
           FILTER(STRSTARTS(STR(?speaker), "{BASE}") && STRSTARTS(STR(?publisher), "{BASE}"))
         }} ORDER BY ?c LIMIT 1""",

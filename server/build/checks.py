@@ -86,7 +86,7 @@ def check_all(settings: Settings, quads: Sequence[ox.Quad]) -> Checked:
     out = carried + verdict_quads(
         settings.base, verdicts, claims, version, graph, dt.date.today(), dates
     )
-    out += _describe(
+    out += [] if not verdicts else _describe(
         settings,
         memory,
         claims,

@@ -159,12 +159,12 @@ def _text(value: Any, path: str, required: bool = True, limit: int = 500) -> str
         return ""
     if not isinstance(value, str):
         raise _bad(path, "must be a string")
-    value = str(unicodedata.normalize("NFC", value.strip()))
-    if len(value) > limit:
+    text: str = unicodedata.normalize("NFC", value.strip())
+    if len(text) > limit:
         raise _bad(path, f"is longer than {limit:,} characters")
-    if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in value):
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text):
         raise _bad(path, "holds control characters")
-    return value
+    return text
 
 
 def _period(value: Any, path: str, today: dt.date) -> Period:
@@ -248,6 +248,17 @@ def find_grade(record: Record, given: Any, path: str) -> str:
     today = [g for g in found if g.startswith(record.okg + "grade/2013/")]
     chosen: str = (today or found)[0]
     return chosen
+
+
+def on_scale(record: Record, grade: str, framework: str) -> str:
+    """The grade on the scale of the framework named (Requires improvement to be good is
+    Adequate on the 2009 scale), or as it is when no framework is named or none matches."""
+    scale = record.frameworks[framework].scale if framework in record.frameworks else ""
+    if not scale or record.grades[grade].scale == scale:
+        return grade
+    match = [g for g in record.grades[grade].close if record.grades.get(g, None) and
+             record.grades[g].scale == scale]
+    return match[0] if match else grade
 
 
 def _find_named(options: dict[str, set[str]], given: Any, path: str, what: str) -> str:
@@ -545,8 +556,12 @@ def claim_quads(submission: Submission, record: Record, by: str, at: dt.datetime
         add(reported, DCT + "source", document)
         if s.framework:
             add(reported, o + "framework", s.framework)
-        else:
-            add(reported, SKOS + "scopeNote", text("The claim names no framework.", "en"))
+        missing = [w for w, given in (("a framework", s.framework),
+                                      ("a date", s.date or s.year or s.published)) if not given]
+        if missing:
+            add(reported, SKOS + "scopeNote",
+                text(f"The claim names no {' and no '.join(m.split(' ', 1)[1] for m in missing)}"
+                     " for the inspection.", "en"))
         if s.position:
             add(reported, o + "position", f"{o}position/{s.position}")
         when = s.date or s.year
@@ -570,7 +585,7 @@ def claim_quads(submission: Submission, record: Record, by: str, at: dt.datetime
         )
         add(judgement, o + "judgementOf", s.council)
         add(judgement, o + "area", s.area or record.overall)
-        add(judgement, o + "grade", s.grade)
+        add(judgement, o + "grade", on_scale(record, s.grade, s.framework))
         add(judgement, PROV + "wasGeneratedBy", reported)
         add(judgement, PROV + "wasDerivedFrom", document)
         if s.year is not None:
@@ -581,8 +596,9 @@ def claim_quads(submission: Submission, record: Record, by: str, at: dt.datetime
         add(figure, RDF_TYPE, o + "Figure")
         add(figure, o + "value", typed(str(count), "integer"))
         add(figure, o + "unit", o + "unit/judgement-area")
-        add(figure, o + "gradeCounted", grade)
         add(figure, o + "measure", text(f"areas judged {record.grade_label(grade)}", "en"))
+        add(figure, o + "statedAs", text(s.text))
+        add(figure, o + "gradeCounted", on_scale(record, grade, s.framework))
         add(figure, o + "about", reported)
         add(figure, PROV + "wasDerivedFrom", document)
         add(claim, o + "asserts", figure)

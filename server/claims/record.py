@@ -66,6 +66,7 @@ class Framework:
     iri: str
     label: str
     names: tuple[str, ...]  # every label, lower case
+    scale: str = ""  # its grade scale
 
 
 @dataclass(frozen=True)
@@ -143,20 +144,23 @@ class Record:
     def frameworks(self) -> dict[str, Framework]:
         rows = self.select(f"""
             PREFIX okg: <{self.okg}> PREFIX skos: <{SKOS}>
-            SELECT ?f ?label ?name WHERE {{
+            SELECT ?f ?label ?name ?scale WHERE {{
               ?f a okg:Framework ; skos:prefLabel ?label .
-              OPTIONAL {{ ?f skos:altLabel ?name }}
+              OPTIONAL {{ ?f skos:altLabel ?name }} OPTIONAL {{ ?f okg:gradeScale ?scale }}
             }}""")
         names: dict[str, set[str]] = {}
         labels: dict[str, str] = {}
+        scales: dict[str, str] = {}
         for row in rows:
             iri = _value(row, "f")
             labels[iri] = _value(row, "label")
+            scales[iri] = scales.get(iri) or _value(row, "scale")
             names.setdefault(iri, {labels[iri].lower(), iri.rsplit("/", 1)[-1]})
             if _value(row, "name"):
                 names[iri].add(_value(row, "name").lower())
         return {
-            iri: Framework(iri, labels[iri], tuple(sorted(names[iri]))) for iri in sorted(labels)
+            iri: Framework(iri, labels[iri], tuple(sorted(names[iri])), scales[iri])
+            for iri in sorted(labels)
         }
 
     @cached_property
