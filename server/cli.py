@@ -198,9 +198,7 @@ def make_parser() -> argparse.ArgumentParser:
         "then (POST /claims). Exit status 2 on a claim that cannot be used or is already kept.",
     )
     claim.add_argument("action", choices=["add"], help="add: check and keep a claim")
-    claim.add_argument(
-        "file", help="the claim as JSON, or a JSON list of claims ('-' for stdin)"
-    )
+    claim.add_argument("file", help="the claim as JSON, or a JSON list of claims ('-' for stdin)")
     claim.add_argument("--by", default=None, metavar="NAME", help="who sends it (default: $USER)")
 
     serve = commands.add_parser(

@@ -86,12 +86,16 @@ def check_all(settings: Settings, quads: Sequence[ox.Quad]) -> Checked:
     out = carried + verdict_quads(
         settings.base, verdicts, claims, version, graph, dt.date.today(), dates
     )
-    out += [] if not verdicts else _describe(
-        settings,
-        memory,
-        claims,
-        graph,
-        "every claim in the graph checked against Ofsted's record, one verdict per claim",
+    out += (
+        []
+        if not verdicts
+        else _describe(
+            settings,
+            memory,
+            claims,
+            graph,
+            "every claim in the graph checked against Ofsted's record, one verdict per claim",
+        )
     )
     earlier = kept + history(settings.base, previous, version, history_graph(settings))
     if earlier:

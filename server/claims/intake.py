@@ -256,8 +256,11 @@ def on_scale(record: Record, grade: str, framework: str) -> str:
     scale = record.frameworks[framework].scale if framework in record.frameworks else ""
     if not scale or record.grades[grade].scale == scale:
         return grade
-    match = [g for g in record.grades[grade].close if record.grades.get(g, None) and
-             record.grades[g].scale == scale]
+    match = [
+        g
+        for g in record.grades[grade].close
+        if record.grades.get(g, None) and record.grades[g].scale == scale
+    ]
     return match[0] if match else grade
 
 
@@ -556,12 +559,24 @@ def claim_quads(submission: Submission, record: Record, by: str, at: dt.datetime
         add(reported, DCT + "source", document)
         if s.framework:
             add(reported, o + "framework", s.framework)
-        missing = [w for w, given in (("a framework", s.framework),
-                                      ("a date", s.date or s.year or s.published)) if not given]
+        missing = [
+            w
+            for w, given in (
+                ("a framework", s.framework),
+                ("a date", s.date or s.year or s.published),
+            )
+            if not given
+        ]
         if missing:
-            add(reported, SKOS + "scopeNote",
-                text(f"The claim names no {' and no '.join(m.split(' ', 1)[1] for m in missing)}"
-                     " for the inspection.", "en"))
+            add(
+                reported,
+                SKOS + "scopeNote",
+                text(
+                    f"The claim names no {' and no '.join(m.split(' ', 1)[1] for m in missing)}"
+                    " for the inspection.",
+                    "en",
+                ),
+            )
         if s.position:
             add(reported, o + "position", f"{o}position/{s.position}")
         when = s.date or s.year
