@@ -16,7 +16,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -436,7 +436,7 @@ def cmd_claim(args: argparse.Namespace) -> int:
         raise BadRequestError(f"{args.file} is not JSON: {exc}") from None
     by = args.by or os.environ.get("USER", "command line")
     writer = StoreWriter(settings, lock_wait=0.0)
-    answers: list[dict[str, object]] = []
+    answers: list[dict[str, Any]] = []
     failed = 0
     try:
 
