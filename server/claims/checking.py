@@ -129,7 +129,9 @@ def verdict_quads(
         add(verdict.iri, RDF_TYPE, ox.NamedNode(o + "Verdict"))
         add(verdict.iri, RDFS + "label", ox.Literal(f"verdict on the claim {key}", language="en"))
         add(verdict.iri, o + "verdictOn", ox.NamedNode(verdict.claim))
-        common(verdict.iri, verdict.outcome, verdict.reason, verdict.judgements)
+        # The verdict names the judgements through its checks (dct:hasPart): a ranking's check
+        # names every council's, and saying them twice would double the write.
+        common(verdict.iri, verdict.outcome, verdict.reason, ())
         date = (kept_dates or {}).get(f"{verdict.iri} {version} {verdict.outcome}")
         add(
             verdict.iri,

@@ -97,6 +97,7 @@ class Record:
         self.official = base + "graph/official/"
         self._inspections: dict[str, list[Inspection]] = {}
         self._covers: dict[str, bool] = {}
+        self._by_area: dict[str, dict[str, list[Inspection]]] = {}
 
     # -- code lists ---------------------------------------------------------------------------
 
@@ -237,17 +238,26 @@ class Record:
 
     # -- the record ---------------------------------------------------------------------------
 
-    def _rows(self, council: str | None) -> Sequence[Row]:
+    def _rows(self, council: str | None, area: str | None = None) -> Sequence[Row]:
+        """Official judgements with their inspections: a judgement counts when a graph of the
+        record (``{base}graph/official/...``) holds it, never when only a source reports it."""
         bound = f"VALUES ?c {{ <{council}> }}" if council else ""
+        if area:
+            bound += f" VALUES ?area {{ <{area}> }}"
         return self.select(f"""
             PREFIX okg: <{self.okg}> PREFIX prov: <{PROV}>
-            SELECT ?c ?i ?fw ?published ?j ?area ?grade WHERE {{
+            SELECT DISTINCT ?c ?i ?fw ?published ?j ?area ?grade WHERE {{
               {bound}
-              GRAPH ?g {{ ?i a okg:Inspection ; okg:inspected ?c ; okg:framework ?fw ;
-                             okg:publicationDate ?published . }}
-              FILTER(STRSTARTS(STR(?g), "{self.official}"))
-              GRAPH ?h {{ ?j prov:wasGeneratedBy ?i ; okg:area ?area ; okg:grade ?grade . }}
-              FILTER(STRSTARTS(STR(?h), "{self.official}"))
+              ?j okg:area ?area ; okg:grade ?grade ; prov:wasGeneratedBy ?i .
+              ?i okg:inspected ?c ; okg:framework ?fw ; okg:publicationDate ?published .
+              FILTER(STRSTARTS(STR(?c), "{self.base}id/council/"))
+              FILTER EXISTS {{
+                GRAPH ?h {{ ?j okg:grade ?grade }} FILTER(STRSTARTS(STR(?h), "{self.official}"))
+              }}
+              FILTER EXISTS {{
+                GRAPH ?g {{ ?i okg:publicationDate ?published }}
+                FILTER(STRSTARTS(STR(?g), "{self.official}"))
+              }}
             }}""")
 
     def _collect(self, rows: Sequence[Row]) -> dict[str, list[Inspection]]:
@@ -305,6 +315,13 @@ class Record:
         found = self._collect(self._rows(None))
         self._inspections.update(found)
         return found
+
+    def everyone_for(self, area: str) -> dict[str, list[Inspection]]:
+        """Every council's inspections with their judgements of one area only (a ranking reads
+        no more)."""
+        if area not in self._by_area:
+            self._by_area[area] = self._collect(self._rows(None, area))
+        return self._by_area[area]
 
     @cached_property
     def coverage(self) -> tuple[dt.date, dt.date]:

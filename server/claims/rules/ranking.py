@@ -14,7 +14,7 @@ SHARES = {1: "", 2: "half", 3: "third", 4: "quarter", 5: "fifth", 10: "tenth"}
 def _latest(record: Record, area: str, day: object) -> dict[str, tuple[Inspection, Judgement]]:
     """Each council's newest judgement of the area published on or before the day."""
     found: dict[str, tuple[Inspection, Judgement]] = {}
-    for council, inspections in record.everyone.items():
+    for council, inspections in record.everyone_for(area).items():
         for inspection in inspections:
             if inspection.published > day:  # type: ignore[operator]
                 continue
