@@ -28,7 +28,7 @@ from .record import Record
 TOP = {"text", "speaker", "source", "about"}
 SPEAKER = {"name", "role"}
 SOURCE = {"title", "publisher", "url", "issued"}
-ABOUT = {
+ABOUT_FIELDS = (
     "council",
     "grade",
     "year",
@@ -40,7 +40,8 @@ ABOUT = {
     "areas",
     "rank",
     "change",
-}
+)  # in the order the form asks for them
+ABOUT = set(ABOUT_FIELDS)
 CHANGE = {"direction", "from", "to", "from_year", "to_year"}
 KINDS = ("grade", "published", "areas", "rank", "change")
 POSITIONS = ("latest", "previous", "earlier")

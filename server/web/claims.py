@@ -24,6 +24,7 @@ from typing import Any
 from flask import Blueprint, Response, redirect, render_template, request
 
 from ..backends.base import Write
+from ..claims.intake import ABOUT_FIELDS
 from ..claims.review import (
     ORDER,
     WORDS,
@@ -52,16 +53,7 @@ FORM_FIELDS = (
     "source_publisher",
     "source_url",
     "source_issued",
-    "council",
-    "grade",
-    "year",
-    "date",
-    "inspection",
-    "framework",
-    "area",
-    "published",
-    "rank",
-    "change",
+    *(f for f in ABOUT_FIELDS if f != "areas"),  # counts by grade: JSON only
 )
 MAX_BODY = 64 * 1024
 
