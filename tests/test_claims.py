@@ -435,10 +435,19 @@ def test_every_claim_in_the_graph_has_one_current_verdict(client: FlaskClient) -
 
 
 @pytest.mark.parametrize(
-    "given", ["E10000016", "e10000016", "Kent County Council", "kent county council", "Kent"]
+    ("given", "gss"),
+    [
+        ("E10000016", "E10000016"),
+        ("e10000016", "E10000016"),
+        ("Kent County Council", "E10000016"),
+        ("kent county council", "E10000016"),
+        ("Kent", "E10000016"),
+        ("Brighton & Hove", "E06000043"),
+        ("City of York", "E06000014"),
+    ],
 )
-def test_a_council_by_code_or_name(record: Record, given: str) -> None:
-    assert find_council(record, given) == BASE + "id/council/E10000016"
+def test_a_council_by_code_or_name(record: Record, given: str, gss: str) -> None:
+    assert find_council(record, given) == BASE + "id/council/" + gss
 
 
 def test_an_unknown_council_names_the_nearest(record: Record) -> None:

@@ -192,6 +192,7 @@ def _year(value: Any, path: str, today: dt.date) -> Period:
 
 def _normal(name: str) -> str:
     name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    name = name.replace("&", " and ")
     return " ".join(re.sub(r"[^a-z0-9]+", " ", name).split())
 
 
