@@ -127,12 +127,17 @@ def make_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="write nothing; exit 1 if a file is out of date"
     )
 
-    commands.add_parser(
+    validate = commands.add_parser(
         "validate",
         parents=[common],
         help="print the SHACL report (exit status 1 on violations)",
         description="Without --store: validate the source tree as a build would, writing "
-        "nothing. With --store: validate that store's content. Exit status 1 on violations.",
+        "nothing. With --store: validate that store's content. Every violation is printed; "
+        "warnings are counted per shape with one example each, or all listed with --warnings. "
+        "Exit status 1 on violations.",
+    )
+    validate.add_argument(
+        "--warnings", action="store_true", help="list every warning, not one per shape"
     )
 
     export = commands.add_parser(
@@ -260,11 +265,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         _report_syntax(exc, f"; the store at {settings.store} was not changed")
         return 1
     except ValidationError as exc:
-        print(exc.report.describe(), file=sys.stderr)
+        print(exc.report.brief(), file=sys.stderr)
         _error(f"build failed: {exc.detail}")
         return 1
     if result.report.results:
-        print(result.report.describe(), file=sys.stderr)
+        print(result.report.brief(), file=sys.stderr)
     return _make_dumps(settings)
 
 
@@ -327,7 +332,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         store = open_existing(settings.store)
         report = validate_store(store, settings)
-    print(report.describe())
+    print(report.describe() if args.warnings else report.brief())
     return 0 if report.conforms else 1
 
 

@@ -366,3 +366,24 @@ def test_violations_are_the_same_with_one_validation_worker_or_two(
     assert len(caught.value.report.violations) == 2
     assert not (tmp_path / "store").exists()
     assert list(tmp_path.iterdir()) == []  # no staging directory left behind
+
+
+def test_a_brief_report_counts_warnings_per_shape_and_keeps_every_violation() -> None:
+    from ofsted_kg.build.validation import ValidationReport, ValidationResult
+
+    def result(severity: str, shape: str, n: int) -> ValidationResult:
+        return ValidationResult(severity, f"{shape} says so", f"<ex:{shape}{n}>", None, shape, None)
+
+    report = ValidationReport(
+        [result("Warning", "a", n) for n in range(50)]
+        + [result("Warning", "b", 0)]
+        + [result("Violation", "c", n) for n in range(3)],
+        shapes_triples=1,
+    )
+    brief = report.brief()
+    assert brief.count("Violation: c says so") == 3  # every violation, in full
+    assert brief.count("Warning: a says so") == 1 and "(50 like it; the first:)" in brief
+    assert "<ex:a0>" in brief and "<ex:a1>" not in brief
+    assert "Warning: b says so\n" in brief
+    assert "49 more warnings" in brief and "ofsted-kg validate --warnings" in brief
+    assert report.describe().count("Warning: a says so") == 50

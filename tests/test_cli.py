@@ -500,3 +500,15 @@ def test_every_setting_with_a_scope_is_a_flag_with_its_help_from_the_table() -> 
 def test_the_configuration_docs_hold_the_settings_table_as_made() -> None:
     docs = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     assert settings_table() in docs, "the settings changed: run `make docs`"
+
+
+def test_validate_lists_every_warning_only_when_asked(
+    use_tree: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    use_tree("valid")
+    code, brief, _err = run(capsys, "validate")
+    assert code == 0
+    code, full, _err = run(capsys, "validate", "--warnings")
+    assert code == 0
+    assert "Warning: A judgement should have a label." in brief
+    assert full.count("Warning:") >= brief.count("Warning:") >= 1

@@ -79,6 +79,30 @@ class ValidationReport:
         blocks = [r.describe() for r in self.results]
         return "\n".join([*blocks, f"SHACL: {self.summary()}"])
 
+    def brief(self) -> str:
+        """The report on a screen: every violation in full, the warnings and infos counted per
+        shape with one example each, then the summary line (``describe`` has every one)."""
+        blocks = [r.describe() for r in self.violations]
+        groups: dict[tuple[str, str | None, str], list[ValidationResult]] = {}
+        for r in self.results:
+            if r.severity != "Violation":
+                groups.setdefault((r.severity, r.source_shape, r.message), []).append(r)
+        for (severity, shape, message), found in groups.items():
+            first = found[0]
+            more = f" ({len(found):,} like it; the first:)" if len(found) > 1 else ""
+            lines = [f"{severity}: {message}{more}", f"  focus node: {first.focus_node}"]
+            if shape:
+                lines.append(f"  shape:      {shape}")
+            blocks.append("\n".join(lines))
+        hidden = len(self.results) - len(self.violations) - len(groups)
+        tail = (
+            f" ({hidden:,} more warnings like those above: `ofsted-kg validate --warnings` "
+            "lists every one)"
+            if hidden
+            else ""
+        )
+        return "\n".join([*blocks, f"SHACL: {self.summary()}{tail}"])
+
 
 def _show(term: Node | None) -> str | None:
     if term is None:
