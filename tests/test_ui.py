@@ -27,6 +27,7 @@ EXAMPLES = load_examples(ROOT)
 # stylesheet every page shares.
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("doc/council", "Councils"),
+    ("claims", "Claims"),
     ("", "Query"),
     ("def/", "Ontology"),
     ("dumps/", "Downloads"),
@@ -234,6 +235,8 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
         "/.well-known/void",
         "/doc/council",
         "/doc/council/E10000016",
+        "/claims",
+        "/claims/new",
         "/no/such/page",
     ],
 )

@@ -222,7 +222,7 @@ def list_claims(ext: str | None = None) -> Response:
         response = Response(
             render_template(
                 "claims.html",
-                root="",
+                root="./",
                 section="claims",
                 rows=rows,
                 wanted=wanted,
