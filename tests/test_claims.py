@@ -484,12 +484,16 @@ def test_the_table_through_the_cli_and_then_a_rebuild(
     store = tmp_path / "store"
     shutil.copytree(served_store_dir, store)
     claims = tmp_path / "claims.json"
-    claims.write_text(json.dumps([case["body"] for case in TABLE]), "utf-8")
+    bad = with_change("about.council", "Nowhere Borough")
+    claims.write_text(json.dumps([case["body"] for case in TABLE] + [bad]), "utf-8")
     ran = cli("claim", "add", str(claims), "--store", str(store), "--by", "cli test")
-    assert ran.returncode == 0, ran.stderr
-    answers = json.loads(ran.stdout)
+    assert ran.returncode == 2, ran.stderr
+    assert ran.stderr.count("\n") == 1 and "1 of 48 claims not kept" in ran.stderr
+    *answers, refused = json.loads(ran.stdout)
+    assert refused["error"]["status"] == 422 and "about.council" in refused["error"]["detail"]
     for case, answer in zip(TABLE, answers, strict=True):
         check_answer(case, answer)
+    claims.write_text(json.dumps([case["body"] for case in TABLE[:3]]), "utf-8")
     again = cli("claim", "add", str(claims), "--store", str(store))
     assert again.returncode == 2
     assert all(a["error"]["status"] == 409 for a in json.loads(again.stdout))
@@ -510,24 +514,24 @@ def test_the_table_through_the_cli_and_then_a_rebuild(
         ]
 
 
-def test_one_bad_claim_from_the_cli_is_one_line(served_store_dir: Path, tmp_path: Path) -> None:
-    store = tmp_path / "store"
-    shutil.copytree(served_store_dir, store)
+def test_a_claim_file_that_is_not_json_is_one_line(tmp_path: Path) -> None:
     claim = tmp_path / "claim.json"
-    claim.write_text(json.dumps(with_change("about.council", "Nowhere Borough")), "utf-8")
-    ran = cli("claim", "add", str(claim), "--store", str(store))
+    claim.write_text("{not json", "utf-8")
+    ran = cli("claim", "add", str(claim), "--store", str(tmp_path / "store"))
     assert ran.returncode == 2
-    assert ran.stderr.count("\n") == 1 and "about.council" in ran.stderr
+    assert ran.stderr.count("\n") == 1 and "is not JSON" in ran.stderr
     assert "Traceback" not in ran.stderr
 
 
-def test_a_changed_record_checks_every_claim_again_and_keeps_the_earlier(tmp_path: Path) -> None:
+def test_a_changed_record_checks_every_claim_again_and_keeps_the_earlier(
+    served_store_dir: Path, tmp_path: Path
+) -> None:
     root = tmp_path / "root"
     for folder in ("ontology", "shapes", "graph"):
         shutil.copytree(ROOT / folder, root / folder)
     store = tmp_path / "store"
+    shutil.copytree(served_store_dir, store)  # this tree, built: the record as it is
     settings = load_settings(env={}, overrides={"root": root, "store": store})
-    build(settings, lambda _: None)
     verdict = BASE + "id/check/kentonline-a127148/headline"
 
     def outcome_and_version() -> tuple[str, str]:
