@@ -36,6 +36,7 @@ LAYERS: dict[str, int] = {
     "store": 3,
     "convert": 3,
     "claims": 3,
+    "search": 3,
     "build": 4,
     "backends": 5,
     "web": 6,
