@@ -23,20 +23,24 @@ bodies kept per dataset version).
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request
 
-from ...errors import NotFoundError
-from ...rdf.formats import HTML, PAGES, Format, by_extension
+from ...errors import BadRequestError, NotFoundError
+from ...rdf.formats import DATA_CSV, DATA_JSON, HTML, PAGES, Format, by_extension
 from ..claims import review_json_ld
 from ..context import current_backend, current_settings, kept
 from ..http import negotiate, not_modified, versioned
 from .bodies import cached_body
 from .describe import council_index_description, describe, is_known, select
 from .labels import Catalogue, Labeller, Site, make_catalogue
-from .views import council_index, page
+from .views import FILTERS, SORTS, CouncilRow, council_index, filter_councils, page
 
 bp = Blueprint("pages", __name__)
 
@@ -109,6 +113,13 @@ def document(key: str) -> Response:
         and is_known(here.resource_iri(key))
     ):
         stem, extension = key, None  # an IRI that really ends with ".ttl" and the like
+    if key in ("council.csv", "council.json") or (
+        key == "council" and extension is None and wants_csv()
+    ):
+        table = DATA_JSON if key.endswith(".json") else DATA_CSV
+        return respond(
+            table, extension is None and key == "council", "council", partial(council_table, table)
+        )
     fmt = extension or negotiate(PAGES)
     if stem == "council":
         index: Callable[[], str | bytes] = (
@@ -125,13 +136,15 @@ def document(key: str) -> Response:
 
 def respond(fmt: Format, negotiated: bool, key: str, body: Callable[[], str | bytes]) -> Response:
     """The body (kept per dataset version) with its validators, or 304; the forms it has, as
-    ``Link`` headers."""
+    ``Link`` headers. The index of councils is kept per filter and order asked for."""
     here = site()
     version = current_backend().version()
-    if not_modified(version, fmt.name):
+    asked = request.query_string.decode("latin-1") if key == "council" else ""
+    variant = fmt.name + (f"?{asked}" if asked else "")
+    if not_modified(version, variant):
         response = Response(status=304)
     else:
-        data = cached_body((here.root, key, fmt.name), body)
+        data = cached_body((here.root, key + ("?" + asked if asked else ""), fmt.name), body)
         response = Response(data, content_type=fmt.content_type)
     if negotiated:
         response.headers["Content-Location"] = here.doc_path(key, fmt.extension)
@@ -142,7 +155,7 @@ def respond(fmt: Format, negotiated: bool, key: str, body: Callable[[], str | by
     if key != "council":
         links.append(f'<{here.resource_iri(key)}>; rel="describes"')
     response.headers["Link"] = ", ".join(links)
-    return versioned(response, version, fmt.name)
+    return versioned(response, version, variant)
 
 
 # -- The bodies: a page, a description, the index of councils and its data ----------------------
@@ -159,8 +172,93 @@ def description(resource: str, fmt: Format) -> bytes:
     return describe(resource).serialize(fmt.rdf, current_settings().base)
 
 
+def wants_csv() -> bool:
+    """Whether the client asks for CSV before any page format (``Accept: text/csv``)."""
+    named = any(m == "text/csv" and q > 0 for m, q in request.accept_mimetypes)
+    best = request.accept_mimetypes.best_match([*(f.media_type for f in PAGES), "text/csv"])
+    return named and best == "text/csv"
+
+
+def council_rows() -> tuple[dict[str, Any], list[CouncilRow], dict[str, list[tuple[str, int]]]]:
+    """The index, the councils the query string's filters keep, in its order, and the filters'
+    values (400 for a filter or an order the index does not have)."""
+    unknown = sorted(set(request.args) - {*FILTERS, "sort", "order"})
+    if unknown:
+        raise BadRequestError(
+            f"the index of councils filters on {', '.join(FILTERS)} (and takes sort and order), "
+            f"not {', '.join(unknown)}"
+        )
+    sort = request.args.get("sort", "name")
+    if sort not in SORTS:
+        raise BadRequestError(f"sort must be one of {', '.join(SORTS)}")
+    order = request.args.get("order", "asc")
+    if order not in ("asc", "desc"):
+        raise BadRequestError("order must be asc or desc")
+    index = council_index(select, labeller())
+    kept, options = filter_councils(index["councils"], request.args, sort, order == "desc")
+    return index, kept, options
+
+
 def render_council_index() -> str:
-    return render_template("pages/council_index.html", **council_index(select, labeller()))
+    index, kept, options = council_rows()
+    chosen = {k: request.args.get(k, "") for k in FILTERS}
+    query = request.query_string.decode("latin-1")
+    return render_template(
+        "pages/council_index.html",
+        **{**index, "councils": kept, "total": len(index["councils"])},
+        options=options,
+        chosen=chosen,
+        sort=request.args.get("sort", "name"),
+        order=request.args.get("order", "asc"),
+        query=("?" + query) if query else "",
+        filters=FILTERS,
+        sorts=list(SORTS),
+    )
+
+
+def council_table(fmt: Format) -> str:
+    """The index as a table: CSV or JSON, the same filters and order as the page."""
+    _index, kept, _options = council_rows()
+    rows = [
+        {
+            "council": r.council.iri or "",
+            "name": r.council.text,
+            "gss": r.code,
+            "region": r.region,
+            "type": r.kind,
+            "inspection": (r.inspection.iri or "") if r.inspection else "",
+            "framework": r.framework.text if r.framework else "",
+            "published": r.date.sort_key if r.date else "",
+            "grade": r.grade.text if r.grade else "",
+            "abolished": r.ended.sort_key if r.ended else "",
+            "page": r.council.href or "",
+        }
+        for r in kept
+    ]
+    if fmt is DATA_JSON:
+        return (
+            json.dumps({"councils": rows, "total": len(rows)}, indent=2, ensure_ascii=False) + "\n"
+        )
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(COUNCIL_COLUMNS), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+COUNCIL_COLUMNS = (
+    "council",
+    "name",
+    "gss",
+    "region",
+    "type",
+    "inspection",
+    "framework",
+    "published",
+    "grade",
+    "abolished",
+    "page",
+)
 
 
 def council_index_data(fmt: Format) -> bytes:

@@ -12,7 +12,7 @@ page's data can be built and tested over any store. The queries are ``queries/*.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -710,6 +710,53 @@ class CouncilRow:
     rank: int | None
     sources: list[Source]
     ended: Shown | None = None  # abolished on this date: the inspection is its last, not current
+    region: str = ""  # as Ofsted's tables give it
+    kind: str = ""  # the authority type, as Ofsted's tables give it
+
+    @property
+    def year(self) -> str:
+        return self.date.text[-4:] if self.date and self.date.text[-4:].isdigit() else ""
+
+    def facets(self) -> dict[str, str]:
+        """What the index filters on, as the filter's values are written."""
+        return {
+            "grade": self.grade.text if self.grade else "",
+            "region": self.region,
+            "type": self.kind,
+            "framework": self.framework.text if self.framework else "",
+            "year": self.year,
+        }
+
+
+FILTERS = ("grade", "region", "type", "framework", "year")
+SORTS = {
+    "name": lambda r: r.council.sort_key,
+    "grade": lambda r: (r.rank or 9, r.council.sort_key),
+    "date": lambda r: (r.date.sort_key if r.date else "", r.council.sort_key),
+    "region": lambda r: (r.region, r.council.sort_key),
+}
+
+
+def filter_councils(
+    rows: list[CouncilRow], wanted: Mapping[str, str], sort: str = "name", descending: bool = False
+) -> tuple[list[CouncilRow], dict[str, list[tuple[str, int]]]]:
+    """The councils that have every value asked for (a value as the facets write it, any case),
+    sorted; and each filter's values with how many councils of the whole index have it."""
+    asked = {k: v.strip().lower() for k, v in wanted.items() if k in FILTERS and v.strip()}
+    kept = [r for r in rows if all(r.facets()[k].lower() == v for k, v in asked.items())]
+    kept.sort(key=SORTS.get(sort, SORTS["name"]), reverse=descending)
+    options: dict[str, list[tuple[str, int]]] = {}
+    for name in FILTERS:
+        counts: dict[str, int] = defaultdict(int)
+        shown: dict[str, str] = {}  # one spelling per value, whatever its case in the tables
+        for r in rows:
+            value = r.facets()[name]
+            if value:
+                counts[value.lower()] += 1
+                shown.setdefault(value.lower(), value)
+        ordered = sorted(((shown[k], n) for k, n in counts.items()), reverse=name == "year")
+        options[name] = ordered
+    return kept, options
 
 
 def council_index(select: Select, labeller: Labeller) -> dict[str, Any]:
@@ -747,6 +794,8 @@ def council_index(select: Select, labeller: Labeller) -> dict[str, Any]:
                 rank=int(rank.value) if rank is not None else None,
                 sources=labeller.sources(in_graphs),
                 ended=labeller.show(row["end"]) if "end" in row else None,
+                region=value(council, "region") or "",
+                kind=value(council, "type") or "",
             )
         )
     found.sort(key=lambda r: r.council.sort_key)
