@@ -333,8 +333,8 @@ def test_settings_in_the_mapping_beat_the_environment(
 # -- The query page ----------------------------------------------------------------------------
 
 
-def test_the_home_page_is_a_form_that_posts_a_query_to_sparql(client: FlaskClient) -> None:
-    response = client.get("/")
+def test_the_query_page_is_a_form_that_posts_a_query_to_sparql(client: FlaskClient) -> None:
+    response = client.get("/query")
     assert response.status_code == 200
     assert response.mimetype == "text/html"
     page = response.get_data(as_text=True)

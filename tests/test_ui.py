@@ -28,7 +28,7 @@ EXAMPLES = load_examples(ROOT)
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("doc/council", "Councils"),
     ("claims", "Claims"),
-    ("", "Query"),
+    ("query", "Query"),
     ("def/", "Ontology"),
     ("dumps/", "Downloads"),
     (".well-known/void", "About the data"),
@@ -104,7 +104,7 @@ def test_examples_as_data(client: FlaskClient) -> None:
 
 
 def test_page_lists_the_gallery_and_loads_only_local_files(client: FlaskClient) -> None:
-    response = client.get("/", headers={"Accept": "text/html"})
+    response = client.get("/query", headers={"Accept": "text/html"})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     for example in EXAMPLES:
@@ -126,7 +126,7 @@ def test_page_lists_the_gallery_and_loads_only_local_files(client: FlaskClient) 
 def test_page_links_the_people_pages_and_the_data_and_each_link_answers(
     client: FlaskClient,
 ) -> None:
-    page = client.get("/", headers={"Accept": "text/html"}).get_data(as_text=True)
+    page = client.get("/query", headers={"Accept": "text/html"}).get_data(as_text=True)
     nav = re.search(r'<nav aria-label="Data and documentation">(.*?)</nav>', page, re.S)
     assert nav
     links = re.findall(r'href="([^"]+)"', nav.group(1))
@@ -216,7 +216,7 @@ def test_the_pin_is_a_sha512_of_a_registry_tarball() -> None:
 
 
 def test_page_is_gzipped_for_clients_that_accept_it(client: FlaskClient) -> None:
-    response = client.get("/", headers={"Accept-Encoding": "gzip"})
+    response = client.get("/query", headers={"Accept-Encoding": "gzip"})
     assert response.headers.get("Content-Encoding") == "gzip"
     assert b"Example questions" in gzip.decompress(response.data)
 

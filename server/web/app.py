@@ -32,7 +32,18 @@ from flask import Flask
 
 from ..backends.factory import make_backend
 from ..config import SETTING_NAMES, load_settings
-from . import claims, dumps, graph_store, ontology, query_page, search, sparql, void, writes
+from . import (
+    claims,
+    dumps,
+    front,
+    graph_store,
+    ontology,
+    query_page,
+    search,
+    sparql,
+    void,
+    writes,
+)
 from .admission import Admission
 from .context import ADMISSION_KEY, BACKEND_KEY, KEPT_KEY, SETTINGS_KEY, Kept
 from .errors import register_errors
@@ -53,6 +64,7 @@ BLUEPRINTS = (
     writes.bp,
     claims.bp,
     search.bp,
+    front.bp,
 )
 
 

@@ -1,7 +1,8 @@
-"""The query page at ``/``: YASGUI on our own /sparql, with a gallery of example queries.
+"""The query page at ``/query``: YASGUI on our own /sparql, with a gallery of example queries.
 
-    GET /                  the page, ``templates/query.html`` (the gallery is plain HTML: it
-                           reads without JavaScript)
+    GET /query             the page, ``templates/query.html`` (the gallery is plain HTML: it
+                           reads without JavaScript); it was at ``/`` before the front page
+                           (``front.py``), which sends the editor's links there
     GET /examples.json     the gallery as data: name, title, description, query
     GET /examples/NAME.rq  one example as a SPARQL file
     GET /static/...        the page's own script and style, and YASGUI (server/static/vendor/,
@@ -93,7 +94,7 @@ def _examples() -> list[Example]:
 # -- Routes ---------------------------------------------------------------------------------------
 
 
-@bp.route("/")
+@bp.route("/query")
 def index() -> Response:
     settings = current_settings()
     examples = _examples()

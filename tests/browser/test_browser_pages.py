@@ -3,6 +3,8 @@ and the council page draws its judgement history; nothing is fetched from anothe
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 from pathlib import Path
 from typing import Any
@@ -40,7 +42,7 @@ def test_query_page_runs_an_example_from_the_gallery(
     page: Any = browser.context.new_page()  # type: ignore[attr-defined]
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(live_server.url, wait_until="networkidle")
+    page.goto(live_server.url + "query", wait_until="networkidle")
     page.wait_for_selector(".yasqe .CodeMirror", timeout=15_000)
 
     example = page.locator('li.example[data-example="01-kent-judgement-history"]')
@@ -69,7 +71,7 @@ def test_every_gallery_example_loads_rows_in_the_browser(
     browser: Browser, live_server: LiveServer
 ) -> None:
     page: Any = browser.context.new_page()  # type: ignore[attr-defined]
-    page.goto(live_server.url, wait_until="networkidle")
+    page.goto(live_server.url + "query", wait_until="networkidle")
     page.wait_for_selector(".yasqe .CodeMirror", timeout=15_000)
     names = page.eval_on_selector_all(
         "button.run-example", "buttons => buttons.map(b => b.dataset.example)"
@@ -88,7 +90,7 @@ def test_result_iris_link_to_this_servers_pages(browser: Browser, live_server: L
     """The graph's IRIs are minted under the w3id.org base; in the results they lead to this
     server's page for them, not to a host that may not reach it."""
     page: Any = browser.context.new_page()  # type: ignore[attr-defined]
-    page.goto(live_server.url, wait_until="networkidle")
+    page.goto(live_server.url + "query", wait_until="networkidle")
     page.wait_for_selector(".yasqe .CodeMirror", timeout=15_000)
     with page.expect_response(lambda r: r.url.endswith("/sparql")):
         page.locator('button.run-example[data-example="02-councils-currently-inadequate"]').click()
@@ -136,6 +138,7 @@ READABLE_PAGES = [
     "def/",
     "dumps/",
     "",
+    "query",
 ]
 
 
@@ -161,3 +164,54 @@ def test_pages_fit_a_desktop_and_a_phone_and_keep_their_columns_readable(
             )
             assert narrowest >= 0.15, f"{path}: a statement column is {narrowest:.0%} of its table"
     assert not off_site(browser.requests, live_server.url)
+
+
+def test_search_from_a_council_pages_header_lands_on_the_council_meant(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    page: Any = browser.context.new_page()  # type: ignore[attr-defined]
+    page.goto(f"{live_server.url}doc/council/E10000016", wait_until="networkidle")
+    box = page.locator('header.site form.search input[name="q"]')
+    box.fill("Hertfordsire")  # one letter missing
+    with page.expect_navigation():
+        box.press("Enter")
+    assert "/search?q=Hertfordsire" in page.url
+    first = page.locator("ol.hits > li a").first
+    assert first.inner_text() == "Hertfordshire County Council"
+    with page.expect_navigation():
+        first.click()
+    assert page.url.endswith("/doc/council/E10000015")
+    assert "Hertfordshire" in page.locator("h1").inner_text()
+    screenshot(page, "search-from-header")
+    assert not off_site(browser.requests, live_server.url)
+
+
+def test_the_front_page_draws_the_national_picture(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    page: Any = browser.context.new_page()  # type: ignore[attr-defined]
+    page.goto(live_server.url, wait_until="networkidle")
+    chart = page.locator("figure.national svg")
+    box = chart.bounding_box()
+    assert box and box["width"] > 250 and box["height"] > 80
+    assert chart.locator("rect").count() >= 40
+    tall = page.evaluate(
+        """() => [...document.querySelectorAll('figure.national rect')]
+                 .filter(r => r.getBoundingClientRect().height > 1).length"""
+    )
+    assert tall >= 20, "the bars are not drawn"
+    screenshot(page, "front-page")
+    assert not off_site(browser.requests, live_server.url)
+
+
+def test_a_tables_csv_twin_downloads_and_parses(browser: Browser, live_server: LiveServer) -> None:
+    page: Any = browser.context.new_page()  # type: ignore[attr-defined]
+    page.goto(f"{live_server.url}doc/council?grade=Inadequate", wait_until="networkidle")
+    link = page.locator('a[type="text/csv"]').first
+    with page.expect_download() as download:
+        link.click(modifiers=["Alt"])  # Alt-click: save the link's target
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows and {r["grade"] for r in rows} == {"Inadequate"}
+    shown = page.locator("table.index tbody tr").count()
+    assert len(rows) == shown
