@@ -136,3 +136,26 @@ def test_the_index_ranks_exact_names_before_mentions() -> None:
     assert [h.kind for h in index.search("Anytown")] == ["council", "claim", "inspection"]
     assert [h.kind for h in index.search("Anytwn")] == ["council", "claim", "inspection"]
     assert all(h.near_miss for h in index.search("Anytwn"))
+
+
+def test_search_is_reachable_from_sparql(client: FlaskClient) -> None:
+    """okg:search(?thing, "words"): the thing's rank among the hits of the same index, or
+    unbound (examples/11-search-by-text.rq)."""
+    query = f"""PREFIX okg: <{BASE}def/>
+      SELECT ?c ?rank WHERE {{ ?c a okg:Council .
+        BIND(okg:search(?c, "Hertfordsire") AS ?rank) FILTER(BOUND(?rank)) }} ORDER BY ?rank"""
+    response = client.post("/sparql", data={"query": query, "format": "json"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    rows = response.get_json()["results"]["bindings"]
+    assert rows[0]["c"]["value"] == BASE + "id/council/E10000015"
+    assert rows[0]["rank"]["value"] == "1"
+    assert {r["c"]["value"] for r in rows} == {BASE + "id/council/E10000015"}
+    none = client.post(
+        "/sparql",
+        data={
+            "query": f"""PREFIX okg: <{BASE}def/> SELECT ?c WHERE {{ ?c a okg:Council .
+              FILTER(BOUND(okg:search(?c, "xyzzyplugh"))) }}""",
+            "format": "json",
+        },
+    )
+    assert none.get_json()["results"]["bindings"] == []

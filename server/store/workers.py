@@ -54,6 +54,7 @@ from ..errors import (
 )
 from ..rdf.sparql_text import check_service, check_structure, deterministic
 from ..runtime import cap_memory, run_with_stack
+from ..search.index import SearchIndex, build_index
 from .directories import aside_path, is_store_dir, open_pinned
 
 # -- Jobs and their answers -------------------------------------------------------------------
@@ -75,6 +76,7 @@ class Job:
     head_only: bool = False
     gzip: bool = False  # the client accepts gzip: compress a large answer here, not in the web
     service_allow: tuple[str, ...] = ()  # the endpoints SERVICE may reach
+    search_base: str | None = None  # the base of okg:search, the full-text function (search/)
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,44 @@ def _open(location: StoreLocation) -> tuple[Any, int | None]:
     return ox.Store(), None
 
 
+_SEARCHES: dict[tuple[int, str], tuple[SearchIndex, dict[str, dict[str, int]]]] = {}
+
+
+def _search_function(store: Any, base: str) -> Any:
+    """``okg:search(?thing, "words")``: the rank (1 is best) of ``?thing`` among the hits of a
+    search for the words, or unbound if it is none of them; the index (``search/index.py``) is
+    made once per store this worker opens, each search once per query."""
+    key = (id(store), base)
+    if key not in _SEARCHES:
+        _SEARCHES.clear()  # one store at a time: the one this worker has open
+
+        def select(text: str) -> list[dict[str, Any]]:
+            solutions = store.query(text)
+            names = [v.value for v in solutions.variables]
+            return [{n: s[n] for n in names if s[n] is not None} for s in solutions]
+
+        _SEARCHES[key] = (build_index(select, base), {})
+    index, ranks = _SEARCHES[key]
+
+    def search(thing: Any, words: Any) -> Any:
+        if not isinstance(thing, ox.NamedNode) or not isinstance(words, ox.Literal):
+            return None
+        found = ranks.get(words.value)
+        if found is None:
+            if len(ranks) > 256:
+                ranks.clear()
+            hits = index.search(words.value, limit=MAX_SEARCH_HITS)
+            found = ranks[words.value] = {h.iri: n for n, h in enumerate(hits, 1)}
+        rank = found.get(thing.value)
+        return None if rank is None else ox.Literal(str(rank), datatype=XSD_INTEGER)
+
+    return search
+
+
+MAX_SEARCH_HITS = 200
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+
+
 def _run(store: Any, job: Job) -> Answer | Failure:
     buffer = _CappedBuffer(job.max_bytes)
     if job.kind == "graph":
@@ -192,12 +232,18 @@ def _run(store: Any, job: Job) -> Answer | Failure:
         return Failure("limit", exc.detail)
     except ForbiddenError as exc:
         return Failure("forbidden", exc.detail)
+    functions = None
+    if job.search_base and "search" in job.text:
+        functions = {
+            ox.NamedNode(job.search_base + "def/search"): _search_function(store, job.search_base)
+        }
     try:
         result = store.query(
             job.text,
             base_iri=job.base_iri,
             default_graph=[ox.NamedNode(g) for g in job.default_graphs] or None,
             named_graphs=[ox.NamedNode(g) for g in job.named_graphs] or None,
+            custom_functions=functions,
         )
     except SyntaxError as exc:
         return Failure("syntax", str(exc.msg or exc))

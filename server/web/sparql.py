@@ -181,6 +181,7 @@ def sparql() -> Response:
         max_bytes=settings.max_result_bytes,
         gzip=accepts_gzip(),
         service_allow=settings.service_allow,
+        search_base=settings.base,
     )
     cache = answer_cache()
     key = (version.token, job_digest(job)) if cache is not None else None
