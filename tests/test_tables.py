@@ -95,3 +95,24 @@ def test_a_filter_or_order_the_index_has_not_is_400(client: FlaskClient, path: s
     response = client.get(path)
     assert response.status_code == 400
     assert response.get_json()["error"]["detail"]
+
+
+@pytest.mark.parametrize("name", ["judgements", "inspections", "people", "claims"])
+def test_a_councils_tables_as_csv_and_json(client: FlaskClient, name: str) -> None:
+    rows = table(client, f"/doc/council/E10000016/{name}.csv")
+    data = client.get(f"/doc/council/E10000016/{name}.json").get_json()
+    assert len(rows) == data["total"] == len(data["rows"]) > 0
+    assert data["council"].endswith("/id/council/E10000016")
+    by_accept = client.get(f"/doc/council/E10000016/{name}", headers={"Accept": "text/csv"})
+    assert by_accept.content_type.startswith("text/csv")
+    page = client.get(f"/doc/council/E10000016/{name}", headers={"Accept": "text/html"})
+    assert page.status_code == 303 and page.headers["Location"].endswith(f"#{name}")
+    html = client.get("/doc/council/E10000016").get_data(as_text=True)
+    assert f'href="/doc/council/E10000016/{name}.csv"' in html
+
+
+def test_a_councils_judgements_name_what_the_page_shows(client: FlaskClient) -> None:
+    rows = table(client, "/doc/council/E10000016/judgements.csv")
+    sif = [r for r in rows if r["iri"].endswith("/sif/2017-06-13/overall-effectiveness")]
+    assert sif and sif[0]["grade"] == "Good" and sif[0]["official"] == "True"
+    assert client.get("/doc/council/E99999999/judgements.csv").status_code == 404

@@ -24,8 +24,10 @@ bodies kept per dataset version).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
+import re
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -39,8 +41,16 @@ from ..context import current_backend, current_settings, kept
 from ..http import negotiate, not_modified, versioned
 from .bodies import cached_body
 from .describe import council_index_description, describe, is_known, select
-from .labels import Catalogue, Labeller, Site, make_catalogue
-from .views import FILTERS, SORTS, CouncilRow, council_index, filter_councils, page
+from .labels import Catalogue, Labeller, Shown, Site, Source, make_catalogue
+from .views import (
+    FILTERS,
+    SORTS,
+    CouncilRow,
+    council_index,
+    council_view,
+    filter_councils,
+    page,
+)
 
 bp = Blueprint("pages", __name__)
 
@@ -101,10 +111,19 @@ def see_other(key: str) -> Response:
     return response
 
 
+COUNCIL_TABLE = re.compile(
+    r"council/(?P<gss>[A-Z]\d{8})/(?P<table>judgements|inspections|people|claims)"
+    r"(?:\.(?P<ext>csv|json))?"
+)
+
+
 @bp.route("/doc/<path:key>", methods=["GET", "HEAD"])
 def document(key: str) -> Response:
     if key.endswith("/") and key.strip("/"):  # /doc/council/ is /doc/council
         return redirect(request.script_root + "/doc/" + key.rstrip("/"), code=301)  # type: ignore[return-value]
+    part = COUNCIL_TABLE.fullmatch(key)
+    if part is not None:
+        return council_part(part["gss"], part["table"], part["ext"])
     here = site()
     stem, extension = split_extension(key)
     if (
@@ -170,6 +189,68 @@ def render_page(key: str, resource: str) -> str:
 
 def description(resource: str, fmt: Format) -> bytes:
     return describe(resource).serialize(fmt.rdf, current_settings().base)
+
+
+def council_part(gss: str, name: str, ext: str | None) -> Response:
+    """One table of a council's page (its judgements, inspections, people and posts, or the
+    claims about it) as CSV or JSON: by extension, or by ``Accept`` (HTML: the page, at the
+    table)."""
+    here = site()
+    resource = here.resource_iri(f"council/{gss}")
+    if not is_known(resource):
+        raise NotInGraphError(resource, HTML)
+    if ext is None:
+        fmt = negotiate((HTML, DATA_CSV, DATA_JSON))
+        if fmt is HTML:
+            return redirect(here.doc_path(f"council/{gss}", "") + f"#{name}", code=303)  # type: ignore[return-value]
+    else:
+        fmt = DATA_CSV if ext == "csv" else DATA_JSON
+    key = f"council/{gss}/{name}"
+    return respond(fmt, ext is None, key, partial(council_table_of, resource, name, fmt))
+
+
+def council_table_of(resource: str, name: str, fmt: Format) -> str:
+    view = council_view(select, labeller(), resource, describe(resource))
+    rows = [flatten(row) for row in view[name]]
+    if fmt is DATA_JSON:
+        body = {"council": resource, "table": name, "rows": rows, "total": len(rows)}
+        return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    columns: list[str] = []
+    for row in rows:
+        columns += [c for c in row if c not in columns]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns or ["none"], lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def flatten(row: Any) -> dict[str, Any]:
+    """A page's row as a flat record: a term as its text (and its IRI beside it), a list of
+    terms joined, the sources as their titles."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(row):
+        value = getattr(row, f.name)
+        if isinstance(value, Shown):
+            out[f.name] = value.text
+            if value.iri:
+                out[f.name + "_iri"] = value.iri
+        elif isinstance(value, list):
+            out[f.name] = " · ".join(text_of(v) for v in value)
+        elif value is None or isinstance(value, (str, int, float, bool)):
+            out[f.name] = "" if value is None else value
+    return out
+
+
+def text_of(value: Any) -> str:
+    if isinstance(value, Shown):
+        return value.text
+    if isinstance(value, Source):
+        return value.label
+    if dataclasses.is_dataclass(value):
+        parts = [text_of(getattr(value, f.name)) for f in dataclasses.fields(value)]
+        return ": ".join(p for p in parts if p and len(p) < 2000)
+    return str(value) if isinstance(value, (str, int, float)) else ""
 
 
 def wants_csv() -> bool:
