@@ -245,7 +245,7 @@ def test_a_browser_gets_errors_as_a_page(
 def test_a_browser_opening_the_endpoint_is_sent_to_the_query_page(client: FlaskClient) -> None:
     opened = client.get("/sparql", headers={"Accept": BROWSER})
     assert opened.status_code == 303
-    assert opened.headers["Location"] == "/"
+    assert opened.headers["Location"] == "/query"
     assert "Accept" in opened.vary
     for accept in (None, "*/*", "text/turtle", "application/rdf+xml, text/html;q=0.5"):
         headers = {"Accept": accept} if accept is not None else {}

@@ -13,7 +13,10 @@ the ``OFSTED_KG_*`` environment; any other key goes to Flask's own ``app.config`
     /dumps/...               everything, as files with checksums            dumps.py
     /.well-known/void        the dataset description (VoID, DCAT)           void.py
     /writes, /writes/...     the write log, and reverting a write           writes.py
-    /, /examples...,         the query page (YASGUI) and its gallery         query_page.py
+    /claims, /claims/...     claims checked against Ofsted's record         claims.py
+    /search                  search by text                                 search.py
+    /, /national.csv         the front page, for people                     front.py
+    /query, /examples...,    the query page (YASGUI) and its gallery         query_page.py
       /robots.txt
     /static/...              stylesheets, scripts, YASGUI                   server/static/
 

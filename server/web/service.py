@@ -1,6 +1,6 @@
 """The SPARQL Service Description: what ``GET /sparql`` with no query answers.
 
-A browser (which prefers HTML to every RDF format) is sent to the query page instead; SPARQL
+A browser (which prefers HTML to every RDF format) is sent to the query page (/query) instead; SPARQL
 clients, ``*/*`` and an explicit ``format`` get the description, in any graph format.
 """
 
@@ -32,7 +32,7 @@ FORMAT_IRIS = {
 def service_description(explicit: str | None) -> Response:
     if explicit is None and prefers_html(m for f in GRAPHS for m in f.accepts):
         # A person opening /sparql in a browser: the query page, not the description's Turtle.
-        response = Response(status=303, headers={"Location": request.script_root + "/"})
+        response = Response(status=303, headers={"Location": request.script_root + "/query"})
         response.vary.add("Accept")
         return response
     fmt = negotiate(GRAPHS, explicit)
