@@ -1,7 +1,7 @@
 """The SPARQL Service Description: what ``GET /sparql`` with no query answers.
 
-A browser (which prefers HTML to every RDF format) is sent to the query page (/query) instead; SPARQL
-clients, ``*/*`` and an explicit ``format`` get the description, in any graph format.
+A browser (which prefers HTML to every RDF format) is sent to the query page (/query) instead;
+SPARQL clients, ``*/*`` and an explicit ``format`` get the description, in any graph format.
 """
 
 from __future__ import annotations
