@@ -62,6 +62,10 @@ class _Steps:
         self.number = 0
         self.started = time.perf_counter()
 
+    def begin(self, text: str) -> None:
+        """A long step's start, so that the wait is explained (not numbered: ``done`` is)."""
+        self.progress(f"      … {text}")
+
     def done(self, text: str) -> None:
         self.number += 1
         elapsed = time.perf_counter() - self.started
@@ -150,6 +154,7 @@ def _assemble(settings: Settings, steps: _Steps) -> _Assembled:
     )
 
     data = list(quads_of(parsed, DATA_KINDS)) + checked.quads
+    steps.begin(f"reasoning over {len(data):,} triples (OWL 2 RL)")
     inferred, skipped = infer(data, settings.inferred_graph)
     note = f"; {skipped:,} not storable (literal subject) left out" if skipped else ""
     steps.done(
@@ -182,6 +187,10 @@ def build(settings: Settings, progress: Progress = to_stderr) -> BuildResult:
     with StagedStore(settings.store) as staged:
         built = _assemble(settings, steps)
         with start_validation(built.quads, settings) as validation:
+            steps.begin(
+                f"storing {len(built.quads):,} quads while {settings.validation_workers} "
+                "processes check the shapes"
+            )
             # One bulk load of everything while the validation workers run: written once,
             # never read back.
             with gc_paused():
