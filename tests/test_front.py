@@ -41,7 +41,8 @@ def test_what_the_graph_holds_each_a_link(client: FlaskClient) -> None:
     assert {"councils", "claims checked against the record", "source documents"} <= kinds
     for href, n, _what in counts:
         assert int(n.replace(",", "")) > 0
-        assert client.get(href.split("#")[0]).status_code == 200, href
+        if "well-known" not in href:  # (the dataset description is tested on its own: slow)
+            assert client.get(href.split("#")[0]).status_code == 200, href
     councils = next(int(n) for _h, n, what in counts if what == "councils")
     assert councils == client.get("/doc/council.json").get_json()["total"]
 
