@@ -71,7 +71,7 @@ class Hit:
     kind: str
     title: str
     snippet: str  # the words around the match, the match between OPEN and CLOSE
-    near_miss: bool  # found by shared letters, not by the words
+    near_miss: bool  # found after a misspelt word was replaced by the nearest word a name has
 
     @property
     def kind_label(self) -> str:

@@ -70,9 +70,7 @@ def check(claim: Claim, record: Record) -> list[Check]:
         )
         cut = total * numerator / denominator
         reason = (
-            f"On {as_at.words()}, {total} councils' newest {record.grade_label(own.grade).lower()}"
-            if False
-            else f"On {as_at.words()}, {total} councils' newest judgement of "
+            f"On {as_at.words()}, {total} councils' newest judgement of "
             f"{record.areas[area].label.lower() if area in record.areas else 'the area'} was "
             f"under the {framework.label.lower() if framework else wanted} (as {name}'s was: "
             f"{record.grade_label(own.grade)}, published {own_inspection.published.isoformat()}). "
