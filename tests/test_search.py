@@ -159,3 +159,14 @@ def test_search_is_reachable_from_sparql(client: FlaskClient) -> None:
         },
     )
     assert none.get_json()["results"]["bindings"] == []
+
+
+@pytest.mark.parametrize("typed", ["SIF", "single inspection framework", "TLAC"])
+def test_a_framework_by_its_name_or_initials(client: FlaskClient, typed: str) -> None:
+    found = hits(client, typed)
+    assert found[0]["kind"] == "framework"
+    assert found[0]["page"].startswith("/def/framework/")
+    assert client.get(found[0]["page"]).status_code in (200, 303)
+    names = [h["title"] for h in found[:2]]
+    if typed != "TLAC":
+        assert "Single inspection of local authority children's services" in names

@@ -27,9 +27,12 @@ from typing import Any
 
 Select = Callable[[str], Sequence[Mapping[str, Any]]]
 
-KINDS = ("council", "person", "claim", "quotation", "document", "finding", "inspection")
+KINDS = (
+    "council", "framework", "person", "claim", "quotation", "document", "finding", "inspection",
+)  # fmt: skip
 LABELS = {
     "council": "Council",
+    "framework": "Framework",
     "person": "Person",
     "claim": "Claim",
     "quotation": "Quotation",
@@ -49,9 +52,12 @@ PREFIX okg: <{o}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?s ?kind ?title ?text WHERE {{
   {{ ?s a okg:Council ; rdfs:label ?title . BIND("council" AS ?kind)
      OPTIONAL {{ ?s okg:ofstedName ?text }} }}
+  UNION {{ ?s a okg:Framework ; skos:prefLabel ?title . BIND("framework" AS ?kind)
+           OPTIONAL {{ ?s skos:altLabel ?text }} }}
   UNION {{ ?s a foaf:Person ; rdfs:label ?title . BIND("person" AS ?kind) }}
   UNION {{ ?s a okg:SourceDocument . BIND("document" AS ?kind)
            {{ ?s dct:title ?title }} UNION {{ ?s rdfs:label ?title }} }}
@@ -61,7 +67,8 @@ SELECT ?s ?kind ?title ?text WHERE {{
            FILTER NOT EXISTS {{ ?s a okg:Quotation }} }}
   UNION {{ ?s a okg:Finding ; okg:description ?text . BIND("finding" AS ?kind) }}
   UNION {{ ?s a okg:Inspection ; rdfs:label ?title . BIND("inspection" AS ?kind) }}
-  FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}id/"))
+  FILTER(isIRI(?s) && (STRSTARTS(STR(?s), "{base}id/")
+                       || STRSTARTS(STR(?s), "{o}framework/")))
 }}"""
 
 
@@ -140,7 +147,7 @@ class SearchIndex:
         def rank(item: tuple[Hit, float]) -> tuple[int, int, int, float]:  # fmt: skip
             hit, score = item
             name = _fold(hit.title)
-            named = hit.kind in ("council", "person") and all(
+            named = hit.kind in ("council", "framework", "person") and all(
                 any(n.startswith(w) for n in name.split()) for w in asked
             )
             quality = 0 if name == phrase else 1 if named else 2 if name.startswith(phrase) else 3
