@@ -428,6 +428,7 @@ def cmd_claim(args: argparse.Namespace) -> int:
     from .claims.model import select_from
     from .claims.service import take_claim
     from .errors import BadRequestError, render
+    from .rdf.limits import check_json
 
     settings = settings_from(args)
     try:
@@ -435,6 +436,7 @@ def cmd_claim(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         _error(f"cannot read {args.file}: {exc}")
         return 2
+    check_json(text.encode("utf-8"), "claim file")
     try:
         body = json.loads(text)
     except json.JSONDecodeError as exc:

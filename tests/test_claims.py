@@ -203,6 +203,20 @@ def test_a_body_that_is_not_json_or_not_an_object(client: FlaskClient) -> None:
     assert plain.status_code == 415
 
 
+def test_a_body_nested_too_deep_is_400_not_a_crash(client: FlaskClient, tmp_path: Path) -> None:
+    deep = b"[" * 30_000 + b"]" * 30_000  # Python's JSON parser would recurse past its limit
+    response = client.post(
+        "/claims", data=deep, headers={**AUTH, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert "nested 30,000 levels deep" in response.get_json()["error"]["detail"]
+    claim = tmp_path / "claim.json"
+    claim.write_bytes(deep)
+    ran = cli("claim", "add", str(claim), "--store", str(tmp_path / "store"))
+    assert ran.returncode == 2 and "Traceback" not in ran.stderr
+    assert ran.stderr.count("\n") == 1 and "nested" in ran.stderr
+
+
 def test_claims_need_the_token(client: FlaskClient) -> None:
     assert client.post("/claims", json=good_body()).status_code == 401
     wrong = {"Authorization": "Bearer nope"}

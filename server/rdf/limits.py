@@ -99,6 +99,14 @@ def _check_xml(data: bytes) -> None:
         return  # not well-formed: the RDF/XML parser says where, in its own words
 
 
+def check_json(data: bytes, what: str = "JSON document") -> None:
+    """Raise InputLimitError (400) if a JSON document is nested deeper than the server takes
+    (Python's own parser recurses once per level, and fails past about a thousand)."""
+    depth = _bracket_depth(data, _JSON_SKIPPED)
+    if depth > MAX_RDF_DEPTH:
+        raise _too_deep(what, depth)
+
+
 def check_rdf(data: bytes, media_type: str) -> None:
     """Raise InputLimitError (400) if an RDF document is nested deeper than the server takes,
     or is RDF/XML that declares entities."""
@@ -106,9 +114,7 @@ def check_rdf(data: bytes, media_type: str) -> None:
         _check_xml(data)
         return
     if "json" in media_type:
-        depth = _bracket_depth(data, _JSON_SKIPPED)
-        if depth > MAX_RDF_DEPTH:
-            raise _too_deep("JSON-LD document", depth)
+        check_json(data, "JSON-LD document")
         return
     depth = _bracket_depth(data, _TURTLE_SKIPPED)
     if depth > MAX_RDF_DEPTH:

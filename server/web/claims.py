@@ -38,6 +38,7 @@ from ..claims.review import (
 from ..claims.service import take_claim
 from ..errors import BadRequestError, HttpError, UnsupportedMediaTypeError
 from ..rdf.formats import DATA_CSV, DATA_JSON, HTML, TABLES, by_extension
+from ..rdf.limits import check_json
 from .context import check_token, current_backend, current_settings, kept
 from .http import conditional, negotiate, versioned
 from .linked_data.describe import select
@@ -100,6 +101,7 @@ def post_claim() -> Response:
         )
     by = check_token()
     raw = request.get_data(cache=False)
+    check_json(raw, "claim")
     try:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
